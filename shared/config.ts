@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ConfigError, type FieldProblem } from './errors';
+
+/**
+ * Every setting the app reads, validated once. In Azure they are app settings; locally `local.settings.json`
+ * `Values` become environment variables exactly as the Functions host makes them. Connections follow the Functions
+ * convention: `<Name>` holds a connection string, or `<Name>__<property>` settings describe an identity-based
+ * connection (managed identity through DefaultAzureCredential in production).
+ */
+const url = z.url({ message: 'must be an absolute URL' });
+const duration = z.string().regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/, {
+  message: 'must be an ISO 8601 duration such as P14D or PT30M',
+});
+
+const schema = z.object({
+  COSMOS_ENDPOINT: url,
+  /** Absent in production: the app then authenticates with its managed identity. */
+  COSMOS_KEY: z.string().min(1).optional(),
+  COSMOS_DATABASE: z.string().min(1).default('managed-desktop'),
+
+  KEYVAULT_URL: url,
+
+  ServiceBusConnection: z.string().min(1).optional(),
+  ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
+
+  ArchiveStorage: z.string().min(1).optional(),
+  ArchiveStorage__blobServiceUri: url.optional(),
+  ArchiveStorage__tableServiceUri: url.optional(),
+
+  /** A PEM file the app's clients trust besides the system CAs: the local stand-ins' certificate. */
+  TRUSTED_CA_CERT_PATH: z.string().min(1).optional(),
+
+  ENTRA_AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+  DEFENDER_BASE_URL: url.default('https://api.security.microsoft.com'),
+
+  OPERATOR_TENANT_ID: z.string().min(1),
+  OPERATOR_API_AUDIENCE: z.string().min(1),
+
+  APP_VERSION: z.string().min(1).optional(),
+  ENROLLMENT_DEADLINE: duration.default('P14D'),
+});
+
+export type AppConfig = z.infer<typeof schema>;
+
+/** Settings that are valid only in pairs; checked on the raw values so they are reported with the rest. */
+function connectionProblems(env: NodeJS.ProcessEnv): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!env.ServiceBusConnection && !env.ServiceBusConnection__fullyQualifiedNamespace) {
+    problems.push({
+      field: 'ServiceBusConnection',
+      message:
+        'set a connection string, or ServiceBusConnection__fullyQualifiedNamespace for managed identity',
+    });
+  }
+  if (!env.ArchiveStorage && !(env.ArchiveStorage__blobServiceUri && env.ArchiveStorage__tableServiceUri)) {
+    problems.push({
+      field: 'ArchiveStorage',
+      message:
+        'set a connection string, or ArchiveStorage__blobServiceUri and ArchiveStorage__tableServiceUri',
+    });
+  }
+  return problems;
+}
+
+/**
+ * Reads and validates settings. Throws one ConfigError naming every bad setting; the messages describe what is
+ * expected and never echo a value, since some settings are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = schema.safeParse(env);
+  const problems: FieldProblem[] = [
+    ...(result.error?.issues ?? []).map((issue) => ({
+      field: issue.path.join('.') || '(settings)',
+      message: issue.input === undefined ? 'is required' : issue.message,
+    })),
+    ...connectionProblems(env),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}

@@ -1,0 +1,125 @@
+/**
+ * One error family for the whole app. Adapters translate SDK and HTTP failures into these; the HTTP edge maps
+ * them to RFC 7807 problem details; activities rethrow only the retryable ones so that a retry policy can cure
+ * them, and return business outcomes as values.
+ */
+export interface FieldProblem {
+  /** Dotted path of the offending field, e.g. `devices.3.serialNumber`. */
+  field: string;
+  message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly code = 'validation_failed';
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'not_found';
+  readonly status = 404;
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  readonly status = 405;
+}
+
+export class ConflictError extends AppError {
+  readonly code = 'conflict';
+  readonly status = 409;
+}
+
+/** An optimistic-concurrency check (ETag) failed: someone else wrote first. Re-read and try again. */
+export class PreconditionFailedError extends AppError {
+  readonly code = 'precondition_failed';
+  readonly status = 412;
+  override readonly retryable = true;
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+}
+
+/** A dependency asked us to slow down; `retryAfterMs` is what it told us, when it did. */
+export class ThrottledError extends AppError {
+  readonly code = 'throttled';
+  readonly status = 429;
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A dependency failed in a way a later attempt may not see (5xx, timeout, connection reset). */
+export class DependencyUnavailableError extends AppError {
+  readonly code = 'dependency_unavailable';
+  readonly status = 503;
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly dependency: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A dependency refused the request for good (4xx other than throttling): retrying will not help. */
+export class DependencyRejectedError extends AppError {
+  readonly code = 'dependency_rejected';
+  readonly status = 502;
+  constructor(
+    message: string,
+    readonly dependency: string,
+    readonly dependencyStatus: number,
+    readonly dependencyCode?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Settings are missing or malformed; start-up stops with every problem listed by name. */
+export class ConfigError extends AppError {
+  readonly code = 'invalid_configuration';
+  readonly status = 500;
+  constructor(readonly problems: FieldProblem[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AppError && error.retryable;
+}

@@ -1,0 +1,84 @@
+import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { AppError, ThrottledError, ValidationError } from '../errors';
+
+/** RFC 7807 problem details, as every HTTP endpoint of the app answers errors. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  errors?: { field: string; message: string }[];
+  invocationId?: string;
+}
+
+const problemTypeBase = 'https://managed-desktop-security/problems/';
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function problem(
+  status: number,
+  code: string,
+  detail?: string,
+  extra: Partial<ProblemDetails> = {},
+): HttpResponseInit {
+  const body: ProblemDetails = {
+    type: `${problemTypeBase}${code}`,
+    title: titles[status] ?? 'Error',
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    ...extra,
+  };
+  return { status, jsonBody: body, headers: { 'content-type': 'application/problem+json' } };
+}
+
+/**
+ * Maps anything thrown by a handler to problem details. Unknown errors become a 500 whose detail is generic:
+ * their messages may carry internals, so they go to the log with the invocation id, not to the caller.
+ */
+export function toProblemResponse(
+  error: unknown,
+  request: HttpRequest,
+  context: InvocationContext,
+): HttpResponseInit {
+  const instance = new URL(request.url).pathname;
+  if (error instanceof AppError) {
+    const response = problem(error.status, error.code, error.message, {
+      instance,
+      ...(error instanceof ValidationError && error.problems.length > 0 ? { errors: error.problems } : {}),
+    });
+    if (error instanceof ThrottledError && error.retryAfterMs !== undefined) {
+      response.headers = {
+        ...(response.headers as Record<string, string>),
+        'retry-after': String(Math.ceil(error.retryAfterMs / 1000)),
+      };
+    }
+    if (error.status >= 500) context.error(`${error.name}: ${error.message}`);
+    return response;
+  }
+  context.error('Unhandled error', error);
+  return problem(
+    500,
+    'internal_error',
+    'The request failed unexpectedly; the invocation id identifies it in our logs.',
+    {
+      instance,
+      invocationId: context.invocationId,
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { ConflictError, ThrottledError, ValidationError } from '../../../shared/errors';
+import { toProblemResponse } from '../../../shared/http/problem';
+
+const request = new HttpRequest({ url: 'http://localhost:7071/api/devices/abc', method: 'GET' });
+
+function context(): { ctx: InvocationContext; errors: unknown[][] } {
+  const errors: unknown[][] = [];
+  const ctx = new InvocationContext({
+    invocationId: 'inv-1',
+    functionName: 'f',
+    logHandler: (level, ...args) => level === 'error' && errors.push(args),
+  });
+  return { ctx, errors };
+}
+
+describe('toProblemResponse', () => {
+  it('maps a validation error to 400 with every field problem', () => {
+    const { ctx } = context();
+    const res = toProblemResponse(
+      new ValidationError('The order is invalid.', [
+        { field: 'devices.0.serialNumber', message: 'Required' },
+        { field: 'tenantId', message: 'Invalid uuid' },
+      ]),
+      request,
+      ctx,
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatchObject({ 'content-type': 'application/problem+json' });
+    expect(res.jsonBody).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      title: 'Bad Request',
+      instance: '/api/devices/abc',
+      errors: [{ field: 'devices.0.serialNumber' }, { field: 'tenantId' }],
+    });
+  });
+
+  it('adds Retry-After in seconds for throttling', () => {
+    const { ctx } = context();
+    const res = toProblemResponse(new ThrottledError('slow down', 2500), request, ctx);
+    expect(res.status).toBe(429);
+    expect(res.headers).toMatchObject({ 'retry-after': '3' });
+  });
+
+  it('keeps the message of a typed error', () => {
+    const { ctx } = context();
+    const res = toProblemResponse(new ConflictError('Already running.'), request, ctx);
+    expect(res.jsonBody).toMatchObject({ status: 409, detail: 'Already running.' });
+  });
+
+  it('hides the message of an unknown error and logs it with the invocation id', () => {
+    const { ctx, errors } = context();
+    const res = toProblemResponse(new Error('password=hunter2 at db'), request, ctx);
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.jsonBody)).not.toContain('hunter2');
+    expect(res.jsonBody).toMatchObject({ invocationId: 'inv-1', code: 'internal_error' });
+    expect(errors).toHaveLength(1);
+  });
+});
