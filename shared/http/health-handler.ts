@@ -12,8 +12,8 @@ export interface HealthSources {
  */
 export function healthHandler(sources: () => HealthSources): HttpHandler {
   return async () => {
-    const { version, probes } = sources();
-    const report = await checkHealth(probes(), version);
+    const current = sources();
+    const report = await checkHealth(current.probes(), current.version);
     return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
   };
 }

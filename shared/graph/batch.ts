@@ -1,0 +1,91 @@
+import { type ApiClient } from './api-client';
+import { isTransientStatus, retryAfterMs, type RetryTuning, backoffDelayMs } from './retry-strategy';
+
+/** One request inside a Graph JSON batch; `url` is relative to the version root, e.g. `/users/{id}`. */
+export interface BatchRequest {
+  id: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface BatchResponse {
+  id: string;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface BatchEnvelope {
+  responses: BatchResponse[];
+}
+
+/** Graph refuses a batch of more than 20 requests. */
+export const maxBatchSize = 20;
+
+export interface BatchOptions {
+  version: 'v1.0' | 'beta';
+  tuning: RetryTuning;
+  maxRetries: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Sends any number of independent requests as Graph batches of at most 20. Graph throttles each inner request on its
+ * own, so inner 429/5xx answers are sent again (after the longest inner Retry-After, or a jittered backoff) while the
+ * others keep their answers. Returns one answer per request, in request order; failures are answers, not throws,
+ * because each request's caller decides what its failure means.
+ */
+export async function sendBatch(
+  client: ApiClient,
+  requests: BatchRequest[],
+  options: BatchOptions,
+): Promise<BatchResponse[]> {
+  const ids = new Set(requests.map((r) => r.id));
+  if (ids.size !== requests.length) throw new RangeError('batch request ids must be unique');
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const answers = new Map<string, BatchResponse>();
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    for (const chunk of chunks(pending, maxBatchSize)) {
+      const { body } = await client.post<BatchEnvelope>(`/${options.version}/$batch`, { requests: chunk });
+      for (const response of body.responses) answers.set(response.id, response);
+    }
+    const retry = pending.filter((r) => isTransientStatus(answers.get(r.id)?.status ?? 503));
+    if (retry.length === 0 || attempt >= options.maxRetries) break;
+    await sleep(
+      waitBeforeRetry(
+        retry.map((r) => answers.get(r.id)),
+        attempt,
+        options.tuning,
+      ),
+    );
+    pending = retry;
+  }
+  return requests.map(
+    (r) => answers.get(r.id) ?? { id: r.id, status: 503, body: { error: { code: 'missingBatchResponse' } } },
+  );
+}
+
+function waitBeforeRetry(
+  responses: (BatchResponse | undefined)[],
+  attempt: number,
+  tuning: RetryTuning,
+): number {
+  const asked = responses
+    .map((r) => retryAfterMs({ get: (name) => lowerCaseKeys(r?.headers)[name] }))
+    .filter((ms): ms is number => ms !== undefined);
+  const longest = asked.length > 0 ? Math.max(...asked) : backoffDelayMs(attempt, tuning);
+  return Math.min(longest, tuning.maxRetryAfterMs);
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
