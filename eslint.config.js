@@ -21,7 +21,7 @@ module.exports = tseslint.config(
   },
   {
     // Orchestrations replay: anything that reads the world or the clock would break determinism.
-    files: ['functions/orchestrations/**/*.ts'],
+    files: ['functions/orchestrations/**/*.ts', 'shared/durable/**/*.ts', 'shared/**/*.orchestrator.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

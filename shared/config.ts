@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDurationMs } from './durable/iso-duration';
 import { ConfigError, type FieldProblem } from './errors';
 
 /**
@@ -8,9 +9,16 @@ import { ConfigError, type FieldProblem } from './errors';
  * connection (managed identity through DefaultAzureCredential in production).
  */
 const url = z.url({ message: 'must be an absolute URL' });
-const duration = z.string().regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/, {
-  message: 'must be an ISO 8601 duration such as P14D or PT30M',
-});
+const duration = z.string().refine(
+  (value) => {
+    try {
+      return isoDurationMs(value) > 0;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an ISO 8601 duration such as P14D or PT30M' },
+);
 
 const schema = z.object({
   COSMOS_ENDPOINT: url,

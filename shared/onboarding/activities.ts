@@ -1,0 +1,140 @@
+import { declareActivity } from '../durable/activity';
+import { type UpdateRing } from '../domain/tenant';
+
+/** What the orchestration starts with: one device of an order, plus the deadlines it was started under. */
+export interface OnboardingRequest {
+  tenantId: string;
+  orderId: string;
+  serialNumber: string;
+  hardwareHash: string;
+  groupTag: string;
+  assignedUserPrincipalName: string;
+  /** ISO time the order was accepted. */
+  acceptedAt: string;
+  /** How long to wait for the device to enroll (ISO 8601 duration). */
+  enrollmentDeadline: string;
+}
+
+export interface DeviceKey {
+  tenantId: string;
+  serialNumber: string;
+}
+
+export type ImportSubmission =
+  | { kind: 'submitted'; importedDeviceId: string }
+  /** The device is already a registered Autopilot device of this tenant: nothing to import. */
+  | { kind: 'alreadyRegistered'; autopilotDeviceId: string };
+
+export type ImportStatus =
+  | { state: 'pending' }
+  | { state: 'complete'; autopilotDeviceId?: string }
+  | { state: 'alreadyRegistered' }
+  | { state: 'registeredToAnotherTenant'; errorCode: number; errorName: string }
+  | { state: 'failed'; errorCode: number; errorName: string };
+
+export interface ProfileAssignment {
+  profileId: string;
+  profileName: string;
+}
+
+export type Enrollment =
+  | { enrolled: false; state: string }
+  | { enrolled: true; managedDeviceId: string; azureADDeviceId: string };
+
+export interface EnrolledDevice extends DeviceKey {
+  managedDeviceId: string;
+  azureADDeviceId: string;
+}
+
+export interface EncryptionState {
+  encrypted: boolean;
+  tpmPresent: boolean;
+  recoveryKeyEscrowed: boolean;
+}
+
+export interface DefenderState {
+  onboarded: boolean;
+  active: boolean;
+  signaturesCurrent: boolean;
+  signatureVersion?: string;
+}
+
+export type LicenceResult =
+  | { kind: 'assigned' | 'alreadyLicensed' }
+  | { kind: 'noSeats'; enabled: number; consumed: number }
+  | { kind: 'userNotFound' };
+
+export interface RingAssignment {
+  ring: UpdateRing;
+  groupId: string;
+}
+
+export const onboardingActivities = {
+  submitAutopilotImport: declareActivity<OnboardingRequest, ImportSubmission>('submitAutopilotImport'),
+  getAutopilotImportStatus: declareActivity<DeviceKey & { importedDeviceId: string }, ImportStatus>(
+    'getAutopilotImportStatus',
+  ),
+  assignDeploymentProfile: declareActivity<DeviceKey & { groupTag: string }, ProfileAssignment>(
+    'assignDeploymentProfile',
+  ),
+  getEnrollment: declareActivity<DeviceKey, Enrollment>('getEnrollment'),
+  getEncryptionState: declareActivity<EnrolledDevice, EncryptionState>('getEncryptionState'),
+  remediateEncryption: declareActivity<EnrolledDevice, void>('remediateEncryption'),
+  getDefenderState: declareActivity<EnrolledDevice, DefenderState>('getDefenderState'),
+  remediateDefender: declareActivity<EnrolledDevice, void>('remediateDefender'),
+  ensureE5Licence: declareActivity<{ tenantId: string; userPrincipalName: string }, LicenceResult>(
+    'ensureE5Licence',
+  ),
+  assignUpdateRing: declareActivity<EnrolledDevice, RingAssignment>('assignUpdateRing'),
+  recordOnboarding: declareActivity<OnboardingRecordInput, void>('recordOnboarding'),
+} as const;
+
+export const onboardingSteps = [
+  'autopilotImport',
+  'deploymentProfile',
+  'enrollment',
+  'encryption',
+  'defender',
+  'licence',
+  'updateRing',
+] as const;
+export type OnboardingStep = (typeof onboardingSteps)[number];
+
+export interface StepRecord {
+  step: OnboardingStep;
+  outcome: 'succeeded' | 'remediated' | 'failed';
+  startedAt: string;
+  endedAt: string;
+  detail?: string;
+}
+
+export const failureReasons = [
+  'registeredToAnotherTenant',
+  'importFailed',
+  'enrollmentTimedOut',
+  'encryptionNotVerified',
+  'defenderNotHealthy',
+  'noLicenceSeats',
+  'userNotFound',
+  'unexpectedError',
+] as const;
+export type FailureReason = (typeof failureReasons)[number];
+
+export type OnboardingOutcome =
+  | { status: 'onboarded'; managedDeviceId: string; azureADDeviceId: string; ring: UpdateRing }
+  | {
+      status: 'failed';
+      reason: FailureReason;
+      detail: string;
+      managedDeviceId?: string;
+      azureADDeviceId?: string;
+    };
+
+export interface OnboardingRecordInput {
+  instanceId: string;
+  request: OnboardingRequest;
+  steps: StepRecord[];
+  outcome: OnboardingOutcome;
+  startedAt: string;
+  endedAt: string;
+}
