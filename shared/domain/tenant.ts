@@ -28,6 +28,11 @@ export const tenantRecordSchema = z.object({
   displayName: z.string().min(1),
   status: z.enum(tenantStatuses),
   updateRings: updateRingSharesSchema,
+  /** Country for users without one: Graph assigns licences only to users with a usage location. */
+  defaultUsageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .default('US'),
   secretNames: z.object({
     graphClientId: z.string().min(1),
     graphClientSecret: z.string().min(1),

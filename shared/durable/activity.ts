@@ -1,4 +1,4 @@
-import { type ActivityHandler, type OrchestrationContext, RetryOptions, type Task } from 'durable-functions';
+import { type OrchestrationContext, RetryOptions, type Task } from 'durable-functions';
 
 /**
  * An activity declared once, with its input and output types, so that an orchestration calls it by declaration
@@ -37,6 +37,29 @@ function retryOptions(policy: RetryPolicy): RetryOptions {
   return options;
 }
 
+/**
+ * What an activity returns instead of throwing when its error is one no retry can cure: Durable's retry policy
+ * retries every exception, so permanent failures travel as values and become exceptions again in the orchestration.
+ */
+export interface PermanentFailure {
+  permanentFailure: { code: string; message: string };
+}
+
+export function isPermanentFailure(value: unknown): value is PermanentFailure {
+  return typeof value === 'object' && value !== null && 'permanentFailure' in value;
+}
+
+export class PermanentActivityFailure extends Error {
+  constructor(
+    readonly activity: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${activity}: ${message}`);
+    this.name = 'PermanentActivityFailure';
+  }
+}
+
 /** Calls a declared activity from an orchestration; use as `const out = yield* callActivity(context, decl, input)`. */
 export function* callActivity<I, O>(
   context: OrchestrationContext,
@@ -47,11 +70,13 @@ export function* callActivity<I, O>(
   const task = retry
     ? context.df.callActivityWithRetry(activity.name, retryOptions(retry), input)
     : context.df.callActivity(activity.name, input);
-  return (yield task) as O;
+  const result: unknown = yield task;
+  if (isPermanentFailure(result)) {
+    throw new PermanentActivityFailure(
+      activity.name,
+      result.permanentFailure.code,
+      result.permanentFailure.message,
+    );
+  }
+  return result as O;
 }
-
-/** The handler type for a declared activity, for the registration side. */
-export type ActivityImplementation<I, O> = (
-  input: I,
-  ...rest: Parameters<ActivityHandler> extends [unknown, ...infer R] ? R : never
-) => Promise<O>;

@@ -116,6 +116,9 @@ export const failureReasons = [
   'defenderNotHealthy',
   'noLicenceSeats',
   'userNotFound',
+  /** An activity failed in a way no retry cures (a refusal by Graph, a tenant not provisioned). */
+  'stepFailed',
+  /** Retries ran out or something unforeseen broke; the detail says what. */
   'unexpectedError',
 ] as const;
 export type FailureReason = (typeof failureReasons)[number];
@@ -130,10 +133,18 @@ export type OnboardingOutcome =
       azureADDeviceId?: string;
     };
 
+/** The device's security state as the run last saw it. */
+export interface ObservedSecurity {
+  encryption?: EncryptionState;
+  defender?: DefenderState;
+  licence?: LicenceResult['kind'];
+}
+
 export interface OnboardingRecordInput {
   instanceId: string;
   request: OnboardingRequest;
   steps: StepRecord[];
+  observed: ObservedSecurity;
   outcome: OnboardingOutcome;
   startedAt: string;
   endedAt: string;

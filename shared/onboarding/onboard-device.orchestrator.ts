@@ -1,5 +1,5 @@
 import { type OrchestrationContext, type OrchestrationHandler, type Task } from 'durable-functions';
-import { callActivity } from '../durable/activity';
+import { callActivity, PermanentActivityFailure } from '../durable/activity';
 import { pollUntil, type PollSchedule } from '../durable/poll';
 import { isoDurationMs } from '../durable/iso-duration';
 import {
@@ -7,6 +7,7 @@ import {
   type FailureReason,
   onboardingActivities as a,
   type OnboardingOutcome,
+  type ObservedSecurity,
   type OnboardingRequest,
   type OnboardingStep,
   type StepRecord,
@@ -50,6 +51,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   const startedAt = now().toISOString();
   const steps: StepRecord[] = [];
   let device: EnrolledDevice | undefined;
+  const observed: ObservedSecurity = {};
 
   const status = (s: OnboardingStatus): void => context.df.setCustomStatus(s);
   const schedule = (
@@ -69,17 +71,58 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   ): Generator<Task, T, unknown> {
     const began = now().toISOString();
     status({ step: name });
-    const result = yield* body();
-    const record: StepRecord = {
+    let result: T | StepFailure;
+    try {
+      result = yield* body();
+    } catch (error) {
+      result = asStepFailure(error);
+    }
+    steps.push({
       step: name,
       outcome: result instanceof StepFailure ? 'failed' : remediated() ? 'remediated' : 'succeeded',
       startedAt: began,
       endedAt: now().toISOString(),
       ...(result instanceof StepFailure ? { detail: result.detail } : {}),
-    };
-    steps.push(record);
+    });
     if (result instanceof StepFailure) throw result;
     return result;
+  }
+
+  /** Waits for a healthy state; if it does not come, remediates once and waits again before failing the step. */
+  function* verifyWithOneRemediation<S>(v: {
+    step: OnboardingStep;
+    check: () => Generator<Task, S, unknown>;
+    healthy: (state: S) => boolean;
+    remediate: () => Generator<Task, void, unknown>;
+    wait: { firstDelayMs: number; maxDelayMs: number; factor: number; budgetMs: number };
+    waitingFor: [string, string];
+    failure: (last: S) => StepFailure;
+  }): Generator<Task, S, unknown> {
+    let remediated = false;
+    return yield* step(
+      v.step,
+      function* () {
+        const first = yield* pollUntil(
+          context,
+          v.check,
+          v.healthy,
+          schedule(v.wait, v.wait.budgetMs),
+          waiting(v.step, v.waitingFor[0]),
+        );
+        if (first.done) return first.value;
+        remediated = true;
+        yield* v.remediate();
+        const second = yield* pollUntil(
+          context,
+          v.check,
+          v.healthy,
+          schedule(v.wait, v.wait.budgetMs),
+          waiting(v.step, v.waitingFor[1]),
+        );
+        return second.done ? second.value : v.failure(second.last);
+      },
+      () => remediated,
+    );
   }
 
   let outcome: OnboardingOutcome;
@@ -153,75 +196,47 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
     });
     const enrolled = device;
 
-    let encryptionRemediated = false;
-    yield* step(
-      'encryption',
-      function* () {
-        const w = onboardingWaits.encryptionCheck;
-        const healthy = (e: { encrypted: boolean; tpmPresent: boolean; recoveryKeyEscrowed: boolean }) =>
-          e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed;
-        const check = () => callActivity(context, a.getEncryptionState, enrolled);
-        let polled = yield* pollUntil(
-          context,
-          check,
-          healthy,
-          schedule(w, w.budgetMs),
-          waiting('encryption', 'BitLocker with TPM and an escrowed recovery key'),
-        );
-        if (polled.done) return polled.value;
-        encryptionRemediated = true;
-        yield* callActivity(context, a.remediateEncryption, enrolled);
-        polled = yield* pollUntil(
-          context,
-          check,
-          healthy,
-          schedule(w, w.budgetMs),
-          waiting('encryption', 'BitLocker after a sync and key rotation'),
-        );
-        if (polled.done) return polled.value;
-        const last = polled.last;
-        return new StepFailure(
+    yield* verifyWithOneRemediation({
+      step: 'encryption',
+      check: function* () {
+        const state = yield* callActivity(context, a.getEncryptionState, enrolled);
+        observed.encryption = state;
+        return state;
+      },
+      healthy: (e) => e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed,
+      remediate: () => callActivity(context, a.remediateEncryption, enrolled),
+      wait: onboardingWaits.encryptionCheck,
+      waitingFor: [
+        'BitLocker with TPM and an escrowed recovery key',
+        'BitLocker after a sync and key rotation',
+      ],
+      failure: (e) =>
+        new StepFailure(
           'encryptionNotVerified',
-          `BitLocker not verified after remediation: encrypted=${last.encrypted}, tpm=${last.tpmPresent}, recoveryKeyEscrowed=${last.recoveryKeyEscrowed}.`,
-        );
-      },
-      () => encryptionRemediated,
-    );
+          `BitLocker not verified after remediation: encrypted=${e.encrypted}, tpm=${e.tpmPresent}, recoveryKeyEscrowed=${e.recoveryKeyEscrowed}.`,
+        ),
+    });
 
-    let defenderRemediated = false;
-    yield* step(
-      'defender',
-      function* () {
-        const w = onboardingWaits.defenderCheck;
-        const healthy = (d: { onboarded: boolean; active: boolean; signaturesCurrent: boolean }) =>
-          d.onboarded && d.active && d.signaturesCurrent;
-        const check = () => callActivity(context, a.getDefenderState, enrolled);
-        let polled = yield* pollUntil(
-          context,
-          check,
-          healthy,
-          schedule(w, w.budgetMs),
-          waiting('defender', 'Defender for Endpoint onboarding and current AV definitions'),
-        );
-        if (polled.done) return polled.value;
-        defenderRemediated = true;
-        yield* callActivity(context, a.remediateDefender, enrolled);
-        polled = yield* pollUntil(
-          context,
-          check,
-          healthy,
-          schedule(w, w.budgetMs),
-          waiting('defender', 'AV definitions after a signature update'),
-        );
-        if (polled.done) return polled.value;
-        const last = polled.last;
-        return new StepFailure(
-          'defenderNotHealthy',
-          `Defender not healthy after remediation: onboarded=${last.onboarded}, active=${last.active}, signaturesCurrent=${last.signaturesCurrent}.`,
-        );
+    yield* verifyWithOneRemediation({
+      step: 'defender',
+      check: function* () {
+        const state = yield* callActivity(context, a.getDefenderState, enrolled);
+        observed.defender = state;
+        return state;
       },
-      () => defenderRemediated,
-    );
+      healthy: (d) => d.onboarded && d.active && d.signaturesCurrent,
+      remediate: () => callActivity(context, a.remediateDefender, enrolled),
+      wait: onboardingWaits.defenderCheck,
+      waitingFor: [
+        'Defender for Endpoint onboarding and current AV definitions',
+        'AV definitions after a signature update',
+      ],
+      failure: (d) =>
+        new StepFailure(
+          'defenderNotHealthy',
+          `Defender not healthy after remediation: onboarded=${d.onboarded}, active=${d.active}, signaturesCurrent=${d.signaturesCurrent}.`,
+        ),
+    });
 
     yield* step('licence', function* () {
       const licence = yield* callActivity(context, a.ensureE5Licence, {
@@ -235,6 +250,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
         );
       if (licence.kind === 'userNotFound')
         return new StepFailure('userNotFound', 'The assigned user does not exist in the tenant.');
+      observed.licence = licence.kind;
       return licence;
     });
 
@@ -246,10 +262,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       ring: ring.ring,
     };
   } catch (error) {
-    const failure =
-      error instanceof StepFailure
-        ? error
-        : new StepFailure('unexpectedError', error instanceof Error ? error.message : String(error));
+    const failure = asStepFailure(error);
     outcome = {
       status: 'failed',
       reason: failure.reason,
@@ -263,9 +276,16 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
     instanceId: context.df.instanceId,
     request,
     steps,
+    observed,
     outcome,
     startedAt,
     endedAt: now().toISOString(),
   });
   return outcome;
 };
+
+function asStepFailure(error: unknown): StepFailure {
+  if (error instanceof StepFailure) return error;
+  if (error instanceof PermanentActivityFailure) return new StepFailure('stepFailed', error.message);
+  return new StepFailure('unexpectedError', error instanceof Error ? error.message : String(error));
+}

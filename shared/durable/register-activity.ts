@@ -1,0 +1,29 @@
+import { type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { AppError } from '../errors';
+import { type ActivityDeclaration, type PermanentFailure } from './activity';
+
+export type ActivityImplementation<I, O> = (input: I, context: InvocationContext) => Promise<O>;
+
+/**
+ * Registers the implementation of a declared activity. Errors a retry can cure (throttling, 5xx, timeouts) are
+ * rethrown for the orchestration's retry policy; permanent ones come back as a PermanentFailure value.
+ */
+export function registerActivity<I, O>(
+  declaration: ActivityDeclaration<I, O>,
+  implementation: ActivityImplementation<I, O>,
+): void {
+  df.app.activity(declaration.name, {
+    handler: async (input: unknown, context: InvocationContext): Promise<O | PermanentFailure> => {
+      try {
+        return await implementation(input as I, context);
+      } catch (error) {
+        if (error instanceof AppError && !error.retryable) {
+          context.warn(`${declaration.name} failed permanently: ${error.code}: ${error.message}`);
+          return { permanentFailure: { code: error.code, message: error.message } };
+        }
+        throw error;
+      }
+    },
+  });
+}

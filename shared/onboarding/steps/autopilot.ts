@@ -1,0 +1,144 @@
+import { tenantLayout } from '../../domain/tenant-layout';
+import { DependencyUnavailableError } from '../../errors';
+import { type ApiClient } from '../../graph/api-client';
+import { addDeviceToGroup, findGroupId, TenantNotProvisionedError } from './directory';
+import { odataString, segment } from '../../graph/odata';
+import {
+  type ImportStatus,
+  type ImportSubmission,
+  type OnboardingRequest,
+  type ProfileAssignment,
+} from '../activities';
+
+interface AutopilotDeviceIdentity {
+  id: string;
+  serialNumber: string;
+  azureActiveDirectoryDeviceId?: string;
+}
+
+interface ImportedIdentity {
+  id: string;
+  serialNumber: string;
+  state?: {
+    deviceImportStatus?: string;
+    deviceErrorCode?: number;
+    deviceErrorName?: string;
+    deviceRegistrationId?: string;
+  };
+}
+
+/** Autopilot's answers for a device that is registered already: to this tenant (806) or to another (808). */
+const alreadyInThisTenant = 'ZtdDeviceAlreadyAssigned';
+const assignedToOtherTenant = 'ZtdDeviceAssignedToOtherTenant';
+
+async function findRegisteredDevice(
+  graph: ApiClient,
+  serialNumber: string,
+): Promise<AutopilotDeviceIdentity | undefined> {
+  const page = await graph.get<{ value: AutopilotDeviceIdentity[] }>(
+    `/beta/deviceManagement/windowsAutopilotDeviceIdentities?$filter=contains(serialNumber,${odataString(serialNumber)})`,
+  );
+  return page.body.value.find((d) => d.serialNumber.toUpperCase() === serialNumber.toUpperCase());
+}
+
+/**
+ * Submits the device to Autopilot unless it is registered already or an earlier attempt submitted it: a retried
+ * or replayed activity finds its own import instead of importing twice.
+ */
+export async function submitAutopilotImport(
+  graph: ApiClient,
+  request: OnboardingRequest,
+): Promise<ImportSubmission> {
+  const registered = await findRegisteredDevice(graph, request.serialNumber);
+  if (registered) return { kind: 'alreadyRegistered', autopilotDeviceId: registered.id };
+  const earlier = await graph.get<{ value: ImportedIdentity[] }>(
+    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=serialNumber eq ${odataString(request.serialNumber)}`,
+  );
+  const existing = earlier.body.value.find(
+    (d) => d.serialNumber.toUpperCase() === request.serialNumber.toUpperCase(),
+  );
+  if (existing) return { kind: 'submitted', importedDeviceId: existing.id };
+  const created = await graph.post<{ value: ImportedIdentity[] }>(
+    '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import',
+    {
+      importedWindowsAutopilotDeviceIdentities: [
+        {
+          '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
+          serialNumber: request.serialNumber,
+          hardwareIdentifier: request.hardwareHash,
+          groupTag: request.groupTag,
+          assignedUserPrincipalName: request.assignedUserPrincipalName,
+          importId: request.orderId,
+          state: {
+            '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
+            deviceImportStatus: 'unknown',
+            deviceRegistrationId: '',
+            deviceErrorCode: 0,
+            deviceErrorName: '',
+          },
+        },
+      ],
+    },
+  );
+  const imported = created.body.value[0];
+  if (!imported) throw new Error('Autopilot import answered without the imported device');
+  return { kind: 'submitted', importedDeviceId: imported.id };
+}
+
+export async function getAutopilotImportStatus(
+  graph: ApiClient,
+  importedDeviceId: string,
+): Promise<ImportStatus> {
+  const { body } = await graph.get<ImportedIdentity>(
+    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${segment(importedDeviceId)}`,
+  );
+  const state = body.state ?? {};
+  const errorName = state.deviceErrorName ?? '';
+  const errorCode = state.deviceErrorCode ?? 0;
+  switch (state.deviceImportStatus) {
+    case 'complete':
+      // New devices reach the Autopilot service on its next sync; asking for one now saves up to a day.
+      await graph.post('/v1.0/deviceManagement/windowsAutopilotSettings/sync');
+      return { state: 'complete' };
+    case 'error':
+      if (errorName === alreadyInThisTenant) return { state: 'alreadyRegistered' };
+      if (errorName === assignedToOtherTenant)
+        return { state: 'registeredToAnotherTenant', errorCode, errorName };
+      return { state: 'failed', errorCode, errorName: errorName || 'unknown' };
+    default:
+      return { state: 'pending' };
+  }
+}
+
+interface DeploymentProfile {
+  id: string;
+  displayName: string;
+  outOfBoxExperienceSetting?: { userType?: string };
+}
+
+/**
+ * Makes sure the device gets the tenant's standard-user profile: the profile is assigned to the tenant's Autopilot
+ * device group (tenant provisioning creates both), so the device's directory object joins that group.
+ */
+export async function assignDeploymentProfile(
+  graph: ApiClient,
+  serialNumber: string,
+): Promise<ProfileAssignment> {
+  const profiles = await graph.listAll<DeploymentProfile>(
+    `/beta/deviceManagement/windowsAutopilotDeploymentProfiles?$filter=displayName eq ${odataString(tenantLayout.standardUserProfile)}`,
+  );
+  const profile = profiles.find((p) => p.outOfBoxExperienceSetting?.userType === 'standard');
+  if (!profile)
+    throw new TenantNotProvisionedError(
+      `the standard-user deployment profile "${tenantLayout.standardUserProfile}"`,
+    );
+  const device = await findRegisteredDevice(graph, serialNumber);
+  if (!device?.azureActiveDirectoryDeviceId)
+    throw new DependencyUnavailableError(
+      `Autopilot device ${serialNumber} has no directory object yet`,
+      'graph',
+    );
+  const groupId = await findGroupId(graph, tenantLayout.autopilotDevicesGroup);
+  await addDeviceToGroup(graph, groupId, device.azureActiveDirectoryDeviceId);
+  return { profileId: profile.id, profileName: profile.displayName };
+}

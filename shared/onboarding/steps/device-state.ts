@@ -1,0 +1,94 @@
+import { type ApiClient } from '../../graph/api-client';
+import { odataString, segment } from '../../graph/odata';
+import {
+  type DefenderState,
+  type EncryptionState,
+  type Enrollment,
+  type EnrolledDevice,
+} from '../activities';
+
+interface ManagedDeviceSummary {
+  id: string;
+  serialNumber: string;
+  azureADDeviceId?: string | null;
+}
+
+/** Entra writes an all-zero id for a device that has not joined yet. */
+const unjoined = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+
+/** Intune has no change notifications for devices: enrollment is read by polling the managed device. */
+export async function getEnrollment(graph: ApiClient, serialNumber: string): Promise<Enrollment> {
+  const { body } = await graph.get<{ value: ManagedDeviceSummary[] }>(
+    `/v1.0/deviceManagement/managedDevices?$filter=serialNumber eq ${odataString(serialNumber)}&$select=id,serialNumber,azureADDeviceId`,
+  );
+  const device = body.value.find((d) => d.azureADDeviceId && !unjoined.test(d.azureADDeviceId));
+  if (!device?.azureADDeviceId)
+    return { enrolled: false, state: body.value.length > 0 ? 'enrolling' : 'notEnrolled' };
+  return { enrolled: true, managedDeviceId: device.id, azureADDeviceId: device.azureADDeviceId };
+}
+
+/** The BitLocker recovery key API refuses calls without these headers. */
+const recoveryKeyHeaders = { 'ocp-client-name': 'managed-desktop-security', 'ocp-client-version': '1.0' };
+
+export async function getEncryptionState(graph: ApiClient, device: EnrolledDevice): Promise<EncryptionState> {
+  const [managed, keys] = await Promise.all([
+    graph.get<{ isEncrypted?: boolean; hardwareInformation?: { tpmSpecificationVersion?: string | null } }>(
+      `/beta/deviceManagement/managedDevices/${segment(device.managedDeviceId)}?$select=id,isEncrypted,hardwareInformation`,
+    ),
+    // Lists key ids only: reading a key's value is itself audited and is not needed to know one is escrowed.
+    graph.get<{ value: { id: string }[] }>(
+      `/v1.0/informationProtection/bitlocker/recoveryKeys?$filter=deviceId eq ${odataString(device.azureADDeviceId)}`,
+      { headers: recoveryKeyHeaders },
+    ),
+  ]);
+  return {
+    encrypted: managed.body.isEncrypted === true,
+    tpmPresent: Boolean(managed.body.hardwareInformation?.tpmSpecificationVersion),
+    recoveryKeyEscrowed: keys.body.value.length > 0,
+  };
+}
+
+/** A sync makes the device report its state now; a key rotation makes it escrow a fresh recovery key. */
+export async function remediateEncryption(graph: ApiClient, device: EnrolledDevice): Promise<void> {
+  const path = `/deviceManagement/managedDevices/${segment(device.managedDeviceId)}`;
+  await graph.post(`/v1.0${path}/syncDevice`);
+  await graph.post(`/beta${path}/rotateBitLockerKeys`);
+}
+
+interface Machine {
+  id: string;
+  onboardingStatus?: string;
+  healthStatus?: string;
+}
+
+interface DeviceAvInfo {
+  machineId: string;
+  avIsSignatureUpToDate?: boolean;
+  avSignatureVersion?: string;
+}
+
+export async function getDefenderState(defender: ApiClient, device: EnrolledDevice): Promise<DefenderState> {
+  const machines = await defender.get<{ value: Machine[] }>(
+    `/api/machines?$filter=aadDeviceId eq ${odataString(device.azureADDeviceId)}`,
+  );
+  const machine =
+    machines.body.value.find((m) => m.onboardingStatus === 'Onboarded') ?? machines.body.value[0];
+  if (!machine) return { onboarded: false, active: false, signaturesCurrent: false };
+  const av = await defender.get<{ value: DeviceAvInfo[] }>(
+    `/api/deviceavinfo?$filter=machineId eq ${odataString(machine.id)}`,
+  );
+  const info = av.body.value[0];
+  return {
+    onboarded: machine.onboardingStatus === 'Onboarded',
+    active: machine.healthStatus === 'Active',
+    signaturesCurrent: info?.avIsSignatureUpToDate === true,
+    ...(info?.avSignatureVersion ? { signatureVersion: info.avSignatureVersion } : {}),
+  };
+}
+
+/** Asks the device to fetch current Defender definitions. */
+export async function remediateDefender(graph: ApiClient, device: EnrolledDevice): Promise<void> {
+  await graph.post(
+    `/v1.0/deviceManagement/managedDevices/${segment(device.managedDeviceId)}/windowsDefenderUpdateSignatures`,
+  );
+}
