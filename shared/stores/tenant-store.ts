@@ -1,4 +1,4 @@
-import { type Container } from '@azure/cosmos';
+import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { type TenantRecord, tenantRecordSchema } from '../domain/tenant';
 import { NotFoundError } from '../errors';
 import { cosmosCall } from './cosmos-errors';
@@ -19,10 +19,10 @@ export class TenantStore {
   async find(tenantId: string): Promise<TenantRecord | undefined> {
     const cached = this.cache.get(tenantId);
     if (cached && cached.expiresAt > this.now()) return cached.record;
-    const { resource } = await cosmosCall(`read tenant ${tenantId}`, () =>
-      this.container.item(tenantId, tenantId).read(),
+    const response = await cosmosCall(`read tenant ${tenantId}`, () =>
+      this.container.item(tenantId, tenantId).read<ItemDefinition>(),
     );
-    const record = resource === undefined ? undefined : tenantRecordSchema.parse(resource);
+    const record = response.resource === undefined ? undefined : tenantRecordSchema.parse(response.resource);
     this.cache.set(tenantId, { record, expiresAt: this.now() + this.ttlMs });
     return record;
   }
