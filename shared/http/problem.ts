@@ -13,6 +13,9 @@ export interface ProblemDetails {
   invocationId?: string;
 }
 
+/** What a caller is told to wait after a dependency outage, when nothing better is known. */
+const defaultRetryAfterSeconds = 30;
+
 const problemTypeBase = 'https://managed-desktop-security/problems/';
 
 const titles: Record<number, string> = {
@@ -62,10 +65,16 @@ export function toProblemResponse(
       instance,
       ...(error instanceof ValidationError && error.problems.length > 0 ? { errors: error.problems } : {}),
     });
-    if (error instanceof ThrottledError && error.retryAfterMs !== undefined) {
+    const retryAfterSeconds =
+      error instanceof ThrottledError && error.retryAfterMs !== undefined
+        ? Math.ceil(error.retryAfterMs / 1000)
+        : error.retryable && error.status === 503
+          ? defaultRetryAfterSeconds
+          : undefined;
+    if (retryAfterSeconds !== undefined) {
       response.headers = {
         ...(response.headers as Record<string, string>),
-        'retry-after': String(Math.ceil(error.retryAfterMs / 1000)),
+        'retry-after': String(retryAfterSeconds),
       };
     }
     if (error.status >= 500) context.error(`${error.name}: ${error.message}`);

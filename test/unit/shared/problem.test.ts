@@ -1,5 +1,10 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { ConflictError, ThrottledError, ValidationError } from '../../../shared/errors';
+import {
+  ConflictError,
+  DependencyUnavailableError,
+  ThrottledError,
+  ValidationError,
+} from '../../../shared/errors';
 import { toProblemResponse } from '../../../shared/http/problem';
 
 const request = new HttpRequest({ url: 'http://localhost:7071/api/devices/abc', method: 'GET' });
@@ -56,5 +61,14 @@ describe('toProblemResponse', () => {
     expect(JSON.stringify(res.jsonBody)).not.toContain('hunter2');
     expect(res.jsonBody).toMatchObject({ invocationId: 'inv-1', code: 'internal_error' });
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('toProblemResponse for outages', () => {
+  it('tells the caller when to retry after a dependency outage', () => {
+    const { ctx } = context();
+    const res = toProblemResponse(new DependencyUnavailableError('queue down', 'serviceBus'), request, ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers).toMatchObject({ 'retry-after': '30' });
   });
 });
