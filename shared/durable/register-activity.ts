@@ -27,3 +27,20 @@ export function registerActivity<I, O>(
     },
   });
 }
+
+export type ImplementationsOf<D> = {
+  [K in keyof D]: D[K] extends ActivityDeclaration<infer I, infer O> ? ActivityImplementation<I, O> : never;
+};
+
+/** Registers a family of declared activities with their implementations, matched by key and checked by type. */
+export function registerActivities<D extends Record<string, ActivityDeclaration<never, unknown>>>(
+  declarations: D,
+  implementations: ImplementationsOf<D>,
+): void {
+  for (const key of Object.keys(declarations) as (keyof D & string)[]) {
+    registerActivity(
+      declarations[key] as ActivityDeclaration<unknown, unknown>,
+      implementations[key] as ActivityImplementation<unknown, unknown>,
+    );
+  }
+}

@@ -1,7 +1,6 @@
 import { type ServiceBusSender } from '@azure/service-bus';
 import { type TenantRecord } from '../domain/tenant';
-import { type ActivityDeclaration } from '../durable/activity';
-import { type ActivityImplementation } from '../durable/register-activity';
+import { type ImplementationsOf } from '../durable/register-activity';
 import { type TenantApis } from '../graph/tenant-clients';
 import {
   type DeviceEvent,
@@ -32,14 +31,7 @@ export interface OnboardingServices {
   deviceEvents: ServiceBusSender;
 }
 
-type Implementations = {
-  [K in keyof typeof onboardingActivities]: (typeof onboardingActivities)[K] extends ActivityDeclaration<
-    infer I,
-    infer O
-  >
-    ? ActivityImplementation<I, O>
-    : never;
-};
+type Implementations = ImplementationsOf<typeof onboardingActivities>;
 
 /** Each onboarding activity: look the tenant up, take its clients, do one step. Services are built on first use. */
 export function onboardingImplementations(services: () => OnboardingServices): Implementations {

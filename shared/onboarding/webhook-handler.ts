@@ -37,10 +37,10 @@ const deliveryPattern = /^[A-Za-z0-9._:-]{8,128}$/;
  * answer 202 with where to follow each device. Orchestrations start from the queue, so a burst of orders is taken
  * in at the speed of a queue write, and a failure after the claim gives the claim back so the sender's retry works.
  */
-export function autopilotWebhookHandler(deps: WebhookDependencies) {
+export function autopilotWebhookHandler(deps: () => WebhookDependencies) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
-      return await accept(deps, request, context);
+      return await accept(deps(), request, context);
     } catch (error) {
       return toProblemResponse(error, request, context);
     }

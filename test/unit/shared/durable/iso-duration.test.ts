@@ -9,6 +9,7 @@ describe('isoDurationMs', () => {
   });
 
   it('refuses what is not a duration', () => {
-    for (const bad of ['P', 'PT', '14D', 'P1W', 'P1DT', 'PT1.5H']) expect(() => isoDurationMs(bad)).toThrow(RangeError);
+    for (const bad of ['P', 'PT', '14D', 'P1W', 'P1DT', 'PT1.5H'])
+      expect(() => isoDurationMs(bad)).toThrow(RangeError);
   });
 });
