@@ -1,0 +1,20 @@
+// Public surface of the local Functions host.
+export { startHost, type DurableHelpers, type HostHandle, type StartHostOptions } from './host';
+export { runHost, type RunHostOptions } from './run-host';
+export { installFunctionsCoreResolver } from './install-core';
+export {
+  registerTriggerSource,
+  type InvocationOutcome,
+  type TriggerSource,
+  type TriggerSourceContext,
+  type TriggerSourceFactory,
+} from './trigger-sources';
+export type { BindingOptions, FunctionInfo } from './app-loader';
+export type { HostKeys } from './keys';
+export type { LogEntry, LogSink } from './logger';
+export { consoleLogSink } from './logger';
+export type { InstanceStatus } from './durable/engine';
+export type { DurableClientData } from './durable/client-data';
+export { DurableApiError } from './durable/webhook-client';
+export { FunctionInvocationError } from './invoker';
+export { HostTimeoutError } from './work-tracker';
