@@ -1,0 +1,37 @@
+/**
+ * What the HTTP framework needs from the resource model, stated structurally so the framework does not depend
+ * on how the model stores tenants. `SimWorld` (model/index.ts) satisfies `SimModel` as it is.
+ */
+
+/** An app registration with its client credentials and granted application permissions. */
+export interface SimAppRegistration {
+  clientId: string;
+  displayName?: string;
+  /** Client secret value (the token endpoint compares it exactly). */
+  clientSecret?: string;
+  /** PEM of the certificate whose private key signs client assertions (`ClientCertificateCredential`). */
+  certificatePem?: string;
+  /** Alternative to `certificatePem`: the public key plus the certificate's SHA-1 or SHA-256 thumbprint (hex). */
+  publicKeyPem?: string;
+  certificateThumbprint?: string;
+  /**
+   * Application permissions (app roles) granted, Graph and Defender alike, e.g.
+   * `DeviceManagementManagedDevices.Read.All`, `Machine.Read.All`. They become the token's `roles` claim.
+   */
+  permissions: readonly string[];
+}
+
+export interface SimTenantView {
+  id: string;
+  displayName?: string;
+  apps: readonly SimAppRegistration[];
+}
+
+export interface SimModel {
+  tenant(id: string): SimTenantView | undefined;
+  tenants(): Iterable<SimTenantView>;
+  /** Builds a tenant from a JSON spec (the control API passes the request body; the model validates it). */
+  createTenant(spec: never): SimTenantView;
+  /** Scripts one device's lifecycle (the control API passes the request body as `behaviour`). */
+  setDeviceBehaviour(tenantId: string, serialOrId: string, behaviour: never): void;
+}

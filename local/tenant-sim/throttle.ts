@@ -1,0 +1,140 @@
+/**
+ * Service throttling per tenant per app, on sliding windows of REAL time: an app that sleeps for
+ * `Retry-After` seconds must find the window freed even when the scenario clock is virtual and stands still.
+ */
+import { type ApiSurface } from './contract';
+
+export interface ThrottleLimit {
+  windowMs: number;
+  max: number;
+  /** Counts only requests to routes flagged `write` (Intune's separate write limit). */
+  writesOnly?: boolean;
+}
+
+/**
+ * Which limits a request falls under:
+ * - `intune`: Graph `/deviceManagement/**` and `/deviceAppManagement/**` (1,000 requests and 100 writes per 20 s);
+ * - `graph`: the rest of Graph (directory, licences; generous);
+ * - `defenderAvInfo`: Defender `/deviceavinfo` (30 per minute, 1,000 per hour);
+ * - `defender`: the rest of Defender (machines, actions: 100 per minute, 1,500 per hour).
+ */
+export type ThrottleBucket = 'intune' | 'graph' | 'defender' | 'defenderAvInfo';
+
+export interface ThrottleSettings {
+  enabled: boolean;
+  limits: Record<ThrottleBucket, ThrottleLimit[]>;
+}
+
+export type ThrottleSettingsPatch = {
+  enabled?: boolean;
+  limits?: Partial<Record<ThrottleBucket, ThrottleLimit[]>>;
+};
+
+export const defaultThrottleLimits: Readonly<Record<ThrottleBucket, ThrottleLimit[]>> = {
+  intune: [
+    { windowMs: 20_000, max: 1000 },
+    { windowMs: 20_000, max: 100, writesOnly: true },
+  ],
+  graph: [{ windowMs: 10_000, max: 3000 }],
+  defender: [
+    { windowMs: 60_000, max: 100 },
+    { windowMs: 3_600_000, max: 1500 },
+  ],
+  defenderAvInfo: [
+    { windowMs: 60_000, max: 30 },
+    { windowMs: 3_600_000, max: 1000 },
+  ],
+};
+
+export function bucketOf(surface: ApiSurface, path: string): ThrottleBucket {
+  const lower = path.toLowerCase();
+  if (surface === 'defender') return lower.startsWith('/deviceavinfo') ? 'defenderAvInfo' : 'defender';
+  return lower.startsWith('/devicemanagement') || lower.startsWith('/deviceappmanagement')
+    ? 'intune'
+    : 'graph';
+}
+
+export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Accepted requests' times per window, oldest first; rejected requests do not use up the window. */
+class SlidingWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+
+  constructor(readonly limit: ThrottleLimit) {}
+
+  /** Milliseconds until a slot frees, or 0 when one is free now. */
+  waitMs(now: number): number {
+    this.evict(now);
+    if (this.times.length - this.head < this.limit.max) return 0;
+    return (this.times[this.head] as number) + this.limit.windowMs - now;
+  }
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+
+  private evict(now: number): void {
+    while (this.head < this.times.length && (this.times[this.head] as number) <= now - this.limit.windowMs)
+      this.head++;
+    // Compact now and then instead of shifting on every request.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export class Throttler {
+  private readonly settingsByTenant = new Map<string, ThrottleSettings>();
+  private readonly windows = new Map<string, SlidingWindow[]>();
+
+  constructor(
+    private defaults: ThrottleSettings = { enabled: true, limits: { ...defaultThrottleLimits } },
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Changes the settings of every tenant without its own (and the base of later per-tenant patches). */
+  configureDefaults(patch: ThrottleSettingsPatch): ThrottleSettings {
+    this.defaults = merge(this.defaults, patch);
+    this.windows.clear();
+    return this.defaults;
+  }
+
+  configureTenant(tenantId: string, patch: ThrottleSettingsPatch): ThrottleSettings {
+    const settings = merge(this.settings(tenantId), patch);
+    this.settingsByTenant.set(tenantId, settings);
+    for (const key of [...this.windows.keys()]) if (key.startsWith(`${tenantId}|`)) this.windows.delete(key);
+    return settings;
+  }
+
+  defaultSettings(): ThrottleSettings {
+    return this.defaults;
+  }
+
+  settings(tenantId: string): ThrottleSettings {
+    return this.settingsByTenant.get(tenantId) ?? this.defaults;
+  }
+
+  /** Admits the request (recording it) or says how long to wait. */
+  admit(tenantId: string, appId: string, bucket: ThrottleBucket, isWrite: boolean): ThrottleDecision {
+    const settings = this.settings(tenantId);
+    if (!settings.enabled) return { allowed: true };
+    const key = `${tenantId}|${appId}|${bucket}`;
+    let windows = this.windows.get(key);
+    if (!windows) {
+      windows = settings.limits[bucket].map((limit) => new SlidingWindow(limit));
+      this.windows.set(key, windows);
+    }
+    const applicable = windows.filter((window) => isWrite || !window.limit.writesOnly);
+    const now = this.now();
+    const waitMs = Math.max(0, ...applicable.map((window) => window.waitMs(now)));
+    if (waitMs > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    for (const window of applicable) window.record(now);
+    return { allowed: true };
+  }
+}
+
+function merge(base: ThrottleSettings, patch: ThrottleSettingsPatch): ThrottleSettings {
+  return { enabled: patch.enabled ?? base.enabled, limits: { ...base.limits, ...patch.limits } };
+}
