@@ -30,6 +30,7 @@ export function managedDeviceShape(
   tenant: SimTenant,
   device: SimDevice,
   now: number,
+  surface: SimRequest['surface'] = 'graph-v1.0',
 ): Record<string, unknown> {
   const user = device.primaryUser;
   const hardware = deviceHardwareFacts(device);
@@ -88,6 +89,20 @@ export function managedDeviceShape(
     ethernetMacAddress: null,
     physicalMemoryInBytes: 0,
     enrollmentProfileName: null,
+    // beta only: the TPM facts BitLocker depends on (v1.0 has no hardwareInformation).
+    ...(surface === 'graph-beta'
+      ? {
+          hardwareInformation: {
+            serialNumber: device.serialNumber,
+            manufacturer: device.hardware.manufacturer,
+            model: device.hardware.model,
+            tpmSpecificationVersion: device.hardware.hasTpm ? '2.0' : '',
+            tpmManufacturer: device.hardware.hasTpm ? 'IFX' : '',
+            tpmVersion: device.hardware.hasTpm ? '7.85' : '',
+            osBuildNumber: device.osVersion,
+          },
+        }
+      : {}),
     deviceActionResults: device.intuneActions().map((action) => {
       const finished = action.completesAt <= now;
       return {
@@ -230,7 +245,9 @@ export function managedDeviceRoutes(world: SimWorld): SimRoute[] {
         const tenant = tenantOf(world, request);
         const now = nowOf(request);
         const devices = narrow(tenant.managedDevices(now), request, managedDeviceKeys(tenant, now));
-        const items = shapedList(devices, (device) => managedDeviceShape(tenant, device, now));
+        const items = shapedList(devices, (device) =>
+          managedDeviceShape(tenant, device, now, request.surface),
+        );
         const expand = protectionExpand(tenant, request);
         return list(request, items, 'deviceManagement/managedDevices', {
           entityType: 'microsoft.graph.managedDevice',
@@ -250,7 +267,7 @@ export function managedDeviceRoutes(world: SimWorld): SimRoute[] {
         const expand = protectionExpand(tenant, request);
         return entity(
           request,
-          managedDeviceShape(tenant, device, nowOf(request)),
+          managedDeviceShape(tenant, device, nowOf(request), request.surface),
           'deviceManagement/managedDevices',
           {
             entityType: 'microsoft.graph.managedDevice',

@@ -1,5 +1,5 @@
 import { tenantLayout } from '../../domain/tenant-layout';
-import { DependencyUnavailableError } from '../../errors';
+import { DependencyRejectedError, DependencyUnavailableError, ThrottledError } from '../../errors';
 import { type ApiClient } from '../../graph/api-client';
 import { addDeviceToGroup, findGroupId, TenantNotProvisionedError } from './directory';
 import { odataString, segment } from '../../graph/odata';
@@ -97,8 +97,7 @@ export async function getAutopilotImportStatus(
   const errorCode = state.deviceErrorCode ?? 0;
   switch (state.deviceImportStatus) {
     case 'complete':
-      // New devices reach the Autopilot service on its next sync; asking for one now saves up to a day.
-      await graph.post('/v1.0/deviceManagement/windowsAutopilotSettings/sync');
+      await requestAutopilotSync(graph);
       return { state: 'complete' };
     case 'error':
       if (errorName === alreadyInThisTenant) return { state: 'alreadyRegistered' };
@@ -107,6 +106,21 @@ export async function getAutopilotImportStatus(
       return { state: 'failed', errorCode, errorName: errorName || 'unknown' };
     default:
       return { state: 'pending' };
+  }
+}
+
+/**
+ * New devices reach the Autopilot service on its next sync; asking for one now saves up to an hour. Autopilot runs
+ * one sync at a time (409) and at most one per ten minutes (429): either answer means a sync is coming anyway.
+ */
+async function requestAutopilotSync(graph: ApiClient): Promise<void> {
+  try {
+    await graph.post('/beta/deviceManagement/windowsAutopilotSettings/sync');
+  } catch (error) {
+    const syncAlreadyComing =
+      error instanceof ThrottledError ||
+      (error instanceof DependencyRejectedError && error.dependencyStatus === 409);
+    if (!syncAlreadyComing) throw error;
   }
 }
 

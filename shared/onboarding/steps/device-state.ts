@@ -63,8 +63,13 @@ interface Machine {
 
 interface DeviceAvInfo {
   machineId: string;
-  avIsSignatureUpToDate?: boolean;
+  /** The export API writes its booleans as the strings "True" and "False". */
+  avIsSignatureUpToDate?: boolean | string;
   avSignatureVersion?: string;
+}
+
+function isTrue(value: boolean | string | undefined): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
 
 export async function getDefenderState(defender: ApiClient, device: EnrolledDevice): Promise<DefenderState> {
@@ -81,7 +86,7 @@ export async function getDefenderState(defender: ApiClient, device: EnrolledDevi
   return {
     onboarded: machine.onboardingStatus === 'Onboarded',
     active: machine.healthStatus === 'Active',
-    signaturesCurrent: info?.avIsSignatureUpToDate === true,
+    signaturesCurrent: isTrue(info?.avIsSignatureUpToDate),
     ...(info?.avSignatureVersion ? { signatureVersion: info.avSignatureVersion } : {}),
   };
 }

@@ -1,0 +1,166 @@
+/**
+ * The onboarding steps and the Graph/Defender client against the tenant simulator, over HTTPS with real tokens
+ * from @azure/identity: the shapes the app reads and writes are the ones the simulator (and Graph) use.
+ */
+import { VirtualClock } from '../../../local/clock';
+import { type TenantSimHandle, startTenantSimulator } from '../../../local/tenant-sim';
+import { type TenantRecord } from '../../../shared/domain/tenant';
+import { TenantClients, type TenantApis } from '../../../shared/graph/tenant-clients';
+import { ensureTenantLayout } from '../../../shared/provisioning/tenant-layout';
+import {
+  assignDeploymentProfile,
+  getAutopilotImportStatus,
+  submitAutopilotImport,
+} from '../../../shared/onboarding/steps/autopilot';
+import {
+  getDefenderState,
+  getEncryptionState,
+  getEnrollment,
+  remediateDefender,
+} from '../../../shared/onboarding/steps/device-state';
+import { e5SkuId, ensureE5Licence } from '../../../shared/onboarding/steps/licence';
+import { assignUpdateRing } from '../../../shared/onboarding/steps/update-ring';
+import { type OnboardingRequest } from '../../../shared/onboarding/activities';
+import { allPermissions } from '../../../local/tenant-sim/model';
+import { testCertificate } from '../tenant-sim/support';
+
+const minute = 60_000;
+
+describe('onboarding steps against the tenant simulator', () => {
+  let cert: Awaited<ReturnType<typeof testCertificate>>;
+  let clock: VirtualClock;
+  let sim: TenantSimHandle;
+  let tenant: TenantRecord;
+  let apis: TenantApis;
+  const secrets = new Map<string, string>();
+
+  beforeAll(async () => {
+    cert = await testCertificate();
+    clock = new VirtualClock();
+    sim = await startTenantSimulator({ cert, clock });
+    const created = sim.control.createTenant({
+      displayName: 'Litware',
+      domain: 'litware.onmicrosoft.com',
+      seed: 'litware',
+      deviceCount: 50,
+      e5: { enabled: 100, consumed: 10 },
+      apps: [{ clientSecret: 'litware-app-secret-0123456789', permissions: [...allPermissions] }],
+    });
+    const app = created.apps[0]!;
+    secrets.set('litware-client-id', app.clientId);
+    secrets.set('litware-client-secret', 'litware-app-secret-0123456789');
+    tenant = {
+      id: created.id,
+      displayName: 'Litware',
+      status: 'active',
+      updateRings: { test: 5, first: 15, fast: 30, broad: 50 },
+      defaultUsageLocation: 'US',
+      secretNames: { graphClientId: 'litware-client-id', graphClientSecret: 'litware-client-secret' },
+    };
+    const clients = new TenantClients(
+      {
+        authorityHost: sim.authorityHost,
+        graphBaseUrl: sim.graphUrl,
+        defenderBaseUrl: sim.defenderUrl,
+        trustedCa: cert.cert,
+        maxInFlight: 8,
+        tuning: { baseDelayMs: 50, maxDelayMs: 500, maxRetryAfterMs: 30_000 },
+        maxRetries: 4,
+        timeoutMs: 10_000,
+        credentialTtlMs: 600_000,
+      },
+      {
+        getSecret: (name) => {
+          const value = secrets.get(name);
+          return value ? Promise.resolve(value) : Promise.reject(new Error(`no secret ${name}`));
+        },
+      },
+    );
+    apis = await clients.forTenant(tenant);
+  });
+
+  afterAll(async () => {
+    await sim.stop();
+    cert.dispose();
+  });
+
+  it('provisions the tenant layout idempotently', async () => {
+    const first = await ensureTenantLayout(apis.graph);
+    const second = await ensureTenantLayout(apis.graph);
+    expect(second).toEqual(first);
+    expect(Object.keys(first.ringGroupIds).sort()).toEqual(['broad', 'fast', 'first', 'test']);
+  });
+
+  it('takes a new device from import to a healthy, licensed device in a ring', async () => {
+    await ensureTenantLayout(apis.graph);
+    const request: OnboardingRequest = {
+      tenantId: tenant.id,
+      orderId: 'PO-7',
+      serialNumber: 'LW-NEW-0001',
+      hardwareHash: Buffer.from('hardware-hash-of-LW-NEW-0001').toString('base64'),
+      groupTag: 'MMD',
+      assignedUserPrincipalName: 'new.user@litware.onmicrosoft.com',
+      acceptedAt: new Date(clock.now()).toISOString(),
+      enrollmentDeadline: 'P14D',
+    };
+    const submitted = await submitAutopilotImport(apis.graph, request);
+    expect(submitted.kind).toBe('submitted');
+    // Submitting again (a retried activity) finds the same import instead of importing twice.
+    expect(await submitAutopilotImport(apis.graph, request)).toEqual(submitted);
+    if (submitted.kind !== 'submitted') throw new Error('unreachable');
+
+    expect((await getAutopilotImportStatus(apis.graph, submitted.importedDeviceId)).state).toBe('pending');
+    await clock.advance(10 * minute);
+    expect((await getAutopilotImportStatus(apis.graph, submitted.importedDeviceId)).state).toBe('complete');
+    await clock.advance(5 * minute);
+
+    const profile = await assignDeploymentProfile(apis.graph, request.serialNumber);
+    expect(profile.profileName).toMatch(/Standard user/);
+
+    expect((await getEnrollment(apis.graph, request.serialNumber)).enrolled).toBe(false);
+    await clock.advance(60 * minute);
+    const enrollment = await getEnrollment(apis.graph, request.serialNumber);
+    if (!enrollment.enrolled) throw new Error(`not enrolled: ${enrollment.state}`);
+    const device = { tenantId: tenant.id, serialNumber: request.serialNumber, ...enrollment };
+
+    await clock.advance(3 * 60 * minute);
+    expect(await getEncryptionState(apis.graph, device)).toEqual({
+      encrypted: true,
+      tpmPresent: true,
+      recoveryKeyEscrowed: true,
+    });
+    const defender = await getDefenderState(apis.defender, device);
+    expect(defender).toMatchObject({ onboarded: true, active: true, signaturesCurrent: true });
+    await remediateDefender(apis.graph, device);
+
+    expect(await ensureE5Licence(apis.graph, request.assignedUserPrincipalName, 'US')).toEqual({
+      kind: 'userNotFound',
+    });
+  });
+
+  it('assigns an E5 licence once, however often it is asked', async () => {
+    const users = await apis.graph.get<{
+      value: { userPrincipalName: string; assignedLicenses: { skuId: string }[] }[];
+    }>('/v1.0/users?$select=userPrincipalName,assignedLicenses&$top=50');
+    const unlicensed = users.body.value.find((u) => !u.assignedLicenses.some((l) => l.skuId === e5SkuId));
+    expect(unlicensed).toBeDefined();
+    const upn = unlicensed!.userPrincipalName;
+    expect(await ensureE5Licence(apis.graph, upn, 'US')).toEqual({ kind: 'assigned' });
+    expect(await ensureE5Licence(apis.graph, upn, 'US')).toEqual({ kind: 'alreadyLicensed' });
+  });
+
+  it('places a device in its ring group, twice without error', async () => {
+    const managed = await apis.graph.get<{
+      value: { id: string; serialNumber: string; azureADDeviceId: string }[];
+    }>('/v1.0/deviceManagement/managedDevices?$select=id,serialNumber,azureADDeviceId&$top=5');
+    const d = managed.body.value.find((m) => m.azureADDeviceId)!;
+    const device = {
+      tenantId: tenant.id,
+      serialNumber: d.serialNumber,
+      managedDeviceId: d.id,
+      azureADDeviceId: d.azureADDeviceId,
+    };
+    const first = await assignUpdateRing(apis.graph, tenant, device);
+    expect(await assignUpdateRing(apis.graph, tenant, device)).toEqual(first);
+  });
+});
