@@ -1,1 +1,5 @@
-export default function globalTeardown(): void {}
+export default async function globalTeardown(): Promise<void> {
+  const stack = globalThis.localStack;
+  globalThis.localStack = undefined;
+  await stack?.stop();
+}

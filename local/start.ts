@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WallClock } from './clock';
+import { type HostHandle, runHost } from './host';
+import { type RunningStack, portsFromSettings, startStack } from './stack';
+
+/**
+ * `npm start`: the local stack on the ports the settings name, then the local Functions host on the compiled app,
+ * as `func start` would run it in Azure's place. Ctrl+C (or SIGTERM) stops both.
+ */
+interface LocalSettingsFile {
+  IsEncrypted?: boolean;
+  Values?: Record<string, string>;
+  Host?: { LocalHttpPort?: number };
+}
+
+const root = process.cwd();
+
+function readLocalSettings(): { path: string; settings: LocalSettingsFile } {
+  const own = join(root, 'local.settings.json');
+  const path = existsSync(own) ? own : join(root, 'local.settings.sample.json');
+  const settings = JSON.parse(readFileSync(path, 'utf8')) as LocalSettingsFile;
+  if (settings.IsEncrypted) throw new Error(`${path} is encrypted; the local host reads plain settings only`);
+  return { path, settings };
+}
+
+/** The app's entry as package.json names it (`main`), compiled by `npm run build`. */
+function appEntry(): string {
+  const { main } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string };
+  if (!main) throw new Error('package.json names no main entry');
+  return join(root, main);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { path, settings } = readLocalSettings();
+  // As the Functions host does: Values become environment variables, without overriding what is already set.
+  for (const [name, value] of Object.entries(settings.Values ?? {})) process.env[name] ??= value;
+  const port = settings.Host?.LocalHttpPort ?? 7071;
+
+  let stack: RunningStack | undefined;
+  let host: HostHandle | undefined;
+  const shutdown = async (): Promise<void> => {
+    await host?.stop();
+    await stack?.stop();
+  };
+  onStopSignal(shutdown);
+
+  try {
+    stack = await startStack({
+      clock: new WallClock(),
+      ports: portsFromSettings(process.env),
+      operator: { tenantId: process.env.OPERATOR_TENANT_ID, audience: process.env.OPERATOR_API_AUDIENCE },
+    });
+    Object.assign(process.env, stack.settings);
+    host = await runHost({ entry: appEntry(), port, appRoot: root });
+  } catch (error) {
+    await shutdown().catch(() => undefined);
+    throw error;
+  }
+
+  const simulator = stack.settings.ENTRA_AUTHORITY_HOST;
+  console.log(
+    [
+      '',
+      `Local stack and host ready in ${Math.round(performance.now() - started)} ms (settings from ${path}).`,
+      `  Health:              http://localhost:${port}/api/health`,
+      ...(simulator ? [`  Tenant simulator:    ${simulator}/_sim (control API)`] : []),
+      '  Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The first signal stops everything in order; a second one exits at once. */
+function onStopSignal(shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`\n${signal}: stopping the host and the local stack...`);
+    shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Stopping failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error('npm start failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
