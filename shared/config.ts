@@ -47,6 +47,14 @@ const schema = z.object({
 
   APP_VERSION: z.string().min(1).optional(),
   ENROLLMENT_DEADLINE: duration.default('P14D'),
+  /** Calls in flight per tenant to Graph and to Defender (Intune allows 1,000 requests per 20 s per app and tenant). */
+  GRAPH_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
+  /** Largest accepted webhook body: 500 devices with 4 KB hardware hashes fit comfortably. */
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
 });
 
 export type AppConfig = z.infer<typeof schema>;

@@ -15,6 +15,8 @@ export const cosmosContainers = {
   telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
   compliance: { id: 'compliance', partitionKeyPath: '/tenantId' },
   audit: { id: 'audit', partitionKeyPath: '/tenantId' },
+  /** Webhook delivery ids already taken in, per sending source (replay protection; a day's TTL in Azure). */
+  webhookDeliveries: { id: 'webhook-deliveries', partitionKeyPath: '/source' },
 } as const satisfies Record<string, CosmosContainerDeclaration>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;

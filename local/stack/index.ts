@@ -16,8 +16,7 @@ import {
   type SeededTenant,
   provisionBlobContainers,
   provisionCosmos,
-  tenantRecord,
-  tenantSecrets,
+  registerSeededTenants,
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
@@ -99,21 +98,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             return startTenantSimulator({ port: ports.tenantSim, cert: c, clock: options.clock, world });
           }),
         );
-  const tenants = simulator.then((sim) => (sim ? seededTenants(sim) : []));
 
-  const cosmosProvisioned = Promise.all([cosmos, cert, tenants]).then(([db, c, ts]) =>
+  const cosmosProvisioned = Promise.all([cosmos, cert]).then(([db, c]) =>
     life.step('cosmosProvisioned', () =>
-      provisionCosmos({ endpoint: db.endpoint, key: db.key, ca: c.cert }, databaseId, ts.map(tenantRecord)),
+      provisionCosmos({ endpoint: db.endpoint, key: db.key, ca: c.cert }, databaseId),
     ),
   );
   const blobsProvisioned = azurite.then((storage) =>
     life.step('blobsProvisioned', () => provisionBlobContainers(storage.connectionString)),
   );
-  const secretsSeeded = Promise.all([keyVault, identity, cert, tenants]).then(([vault, id, c, ts]) =>
+  const secretsSeeded = Promise.all([keyVault, identity, cert]).then(([vault, id, c]) =>
     life.step('secretsSeeded', () =>
       seedSecrets(vault.url, staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE)), c.cert, {
         ...webhookSecrets(),
-        ...Object.fromEntries(ts.flatMap((t) => Object.entries(tenantSecrets(t)))),
       }),
     ),
   );
@@ -152,6 +149,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : {}),
       ...id.env,
     };
+    if (sim) {
+      // Demo tenants come under management the way any customer tenant does, through the app's own code.
+      const credential = staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE));
+      await life.step('tenantsRegistered', () =>
+        registerSeededTenants(settings, credential, seededTenants(sim)),
+      );
+    }
     life.timings.total = life.elapsedMs();
     return { settings, tenantSimulator: sim, timings: life.timings, stop: () => life.stopAll() };
   } catch (error) {

@@ -1,8 +1,10 @@
 import { Agent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { type TenantRecord, tenantRecordSchema } from '../../shared/domain/tenant';
-import { secretNames } from '../../shared/secrets/secret-names';
+import { type TokenCredential } from '@azure/core-auth';
+import { loadConfig } from '../../shared/config';
+import { createDependencies } from '../../shared/dependencies';
+import { registerTenant } from '../../shared/provisioning/register-tenant';
 import { blobContainers, cosmosContainers } from '../../shared/storage-declarations';
 
 /** A customer tenant the simulator knows, with the app registration the service signs in as. */
@@ -13,38 +15,26 @@ export interface SeededTenant {
   clientSecret: string;
 }
 
-const demoUpdateRings = { test: 5, first: 15, fast: 30, broad: 50 };
-
-/** The tenant as the service stores it: Key Vault secret names only, never the values. */
-export function tenantRecord(tenant: SeededTenant): TenantRecord {
-  return tenantRecordSchema.parse({
-    id: tenant.id,
-    displayName: tenant.displayName,
-    status: 'active',
-    updateRings: demoUpdateRings,
-    secretNames: {
-      graphClientId: secretNames.tenantGraphClientId(tenant.id),
-      graphClientSecret: secretNames.tenantGraphClientSecret(tenant.id),
-    },
-  });
-}
-
-/** The Key Vault secrets that `tenantRecord`'s names point at. */
-export function tenantSecrets(tenant: SeededTenant): Record<string, string> {
-  return {
-    [secretNames.tenantGraphClientId(tenant.id)]: tenant.clientId,
-    [secretNames.tenantGraphClientSecret(tenant.id)]: tenant.clientSecret,
-  };
+/** Registers each tenant through the app's composition root, signed in as the stack's local managed identity. */
+export async function registerSeededTenants(
+  settings: Record<string, string>,
+  credential: TokenCredential,
+  tenants: readonly SeededTenant[],
+): Promise<void> {
+  const composition = createDependencies(loadConfig(settings), credential);
+  try {
+    for (const tenant of tenants) await registerTenant(composition.dependencies, tenant);
+  } finally {
+    await composition.close();
+  }
 }
 
 /**
- * Creates the database and every declared container (existing ones are left as they are), then upserts the tenant
- * records.
+ * Creates the database and every declared container (existing ones are left as they are).
  */
 export async function provisionCosmos(
   connection: { endpoint: string; key: string; ca: string },
   databaseId: string,
-  tenants: readonly TenantRecord[],
 ): Promise<void> {
   const client = new CosmosClient({
     endpoint: connection.endpoint,
@@ -58,8 +48,6 @@ export async function provisionCosmos(
         database.containers.createIfNotExists({ id: c.id, partitionKey: { paths: [c.partitionKeyPath] } }),
       ),
     );
-    const container = database.container(cosmosContainers.tenants.id);
-    await Promise.all(tenants.map((tenant) => container.items.upsert(tenant)));
   } finally {
     client.dispose();
   }

@@ -28,7 +28,7 @@ export interface ApiClientOptions {
   maxRetries: number;
   timeoutMs: number;
   /** Extra CA to trust (the local stand-ins' certificate); production leaves it unset. */
-  trustedCa?: string;
+  trustedCa?: string | string[];
   httpClient?: HttpClient;
 }
 

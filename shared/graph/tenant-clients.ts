@@ -19,7 +19,7 @@ export interface TenantClientSettings {
   authorityHost: string;
   graphBaseUrl: string;
   defenderBaseUrl: string;
-  trustedCa?: string;
+  trustedCa?: string | string[];
   /** Calls in flight per tenant and service. */
   maxInFlight: number;
   tuning: RetryTuning;

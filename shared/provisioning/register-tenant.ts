@@ -1,0 +1,51 @@
+import { type SecretClient } from '@azure/keyvault-secrets';
+import { type TenantRecord, tenantRecordSchema, type UpdateRingShares } from '../domain/tenant';
+import { type TenantClients } from '../graph/tenant-clients';
+import { secretNames } from '../secrets/secret-names';
+import { type TenantStore } from '../stores/tenant-store';
+import { ensureTenantLayout } from './tenant-layout';
+
+export interface TenantRegistration {
+  id: string;
+  displayName: string;
+  /** The customer's app registration the service signs in as. */
+  clientId: string;
+  clientSecret: string;
+  updateRings?: UpdateRingShares;
+  defaultUsageLocation?: string;
+}
+
+export const defaultUpdateRings: UpdateRingShares = { test: 5, first: 15, fast: 30, broad: 50 };
+
+/**
+ * Brings a customer tenant under management: its app credential into Key Vault, its record (secret names only)
+ * into the tenants container as `provisioning`, the tenant layout into the tenant, then the record to `active`.
+ * Idempotent, so a failed run is simply run again.
+ */
+export async function registerTenant(
+  deps: { tenants: TenantStore; secrets: SecretClient; tenantClients: TenantClients },
+  registration: TenantRegistration,
+): Promise<TenantRecord> {
+  const names = {
+    graphClientId: secretNames.tenantGraphClientId(registration.id),
+    graphClientSecret: secretNames.tenantGraphClientSecret(registration.id),
+  };
+  await deps.secrets.setSecret(names.graphClientId, registration.clientId);
+  await deps.secrets.setSecret(names.graphClientSecret, registration.clientSecret, {
+    contentType: 'client-secret',
+  });
+  const record = tenantRecordSchema.parse({
+    id: registration.id,
+    displayName: registration.displayName,
+    status: 'provisioning',
+    updateRings: registration.updateRings ?? defaultUpdateRings,
+    defaultUsageLocation: registration.defaultUsageLocation ?? 'US',
+    secretNames: names,
+  });
+  await deps.tenants.upsert(record);
+  const { graph } = await deps.tenantClients.forTenant(record);
+  await ensureTenantLayout(graph);
+  const active: TenantRecord = { ...record, status: 'active' };
+  await deps.tenants.upsert(active);
+  return active;
+}
