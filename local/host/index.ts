@@ -1,4 +1,5 @@
 // Public surface of the local Functions host.
+import './extensions';
 export { startHost, type DurableHelpers, type HostHandle, type StartHostOptions } from './host';
 export { runHost, type RunHostOptions } from './run-host';
 export { installFunctionsCoreResolver } from './install-core';

@@ -11,7 +11,7 @@ export interface OnboardingRequest {
   assignedUserPrincipalName: string;
   /** ISO time the order was accepted. */
   acceptedAt: string;
-  /** How long to wait for the device to enroll (ISO 8601 duration). */
+  /** How long to wait for the device to enroll, from the start of the onboarding (ISO 8601 duration). */
   enrollmentDeadline: string;
 }
 

@@ -44,7 +44,11 @@ export function onboardingImplementations(services: () => OnboardingServices): I
     submitAutopilotImport: async (request) =>
       submitAutopilotImport((await apis(request.tenantId)).graph, request),
     getAutopilotImportStatus: async (input) =>
-      getAutopilotImportStatus((await apis(input.tenantId)).graph, input.importedDeviceId),
+      getAutopilotImportStatus(
+        (await apis(input.tenantId)).graph,
+        input.importedDeviceId,
+        input.serialNumber,
+      ),
     assignDeploymentProfile: async (input) =>
       assignDeploymentProfile((await apis(input.tenantId)).graph, input.serialNumber),
     getEnrollment: async (input) => getEnrollment((await apis(input.tenantId)).graph, input.serialNumber),

@@ -169,9 +169,10 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
 
     device = yield* step('enrollment', function* () {
       const key = { tenantId: request.tenantId, serialNumber: request.serialNumber };
+      // The deadline runs from the start of this onboarding, in orchestration time.
       const budget = Math.max(
         0,
-        Date.parse(request.acceptedAt) + isoDurationMs(request.enrollmentDeadline) - now().getTime(),
+        Date.parse(startedAt) + isoDurationMs(request.enrollmentDeadline) - now().getTime(),
       );
       const polled = yield* pollUntil(
         context,

@@ -88,6 +88,7 @@ export async function submitAutopilotImport(
 export async function getAutopilotImportStatus(
   graph: ApiClient,
   importedDeviceId: string,
+  serialNumber: string,
 ): Promise<ImportStatus> {
   const { body } = await graph.get<ImportedIdentity>(
     `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${segment(importedDeviceId)}`,
@@ -96,9 +97,13 @@ export async function getAutopilotImportStatus(
   const errorName = state.deviceErrorName ?? '';
   const errorCode = state.deviceErrorCode ?? 0;
   switch (state.deviceImportStatus) {
-    case 'complete':
+    case 'complete': {
+      // Complete means Autopilot accepted the hash; the device is registered once the service has synced it.
+      const registered = await findRegisteredDevice(graph, serialNumber);
+      if (registered) return { state: 'complete', autopilotDeviceId: registered.id };
       await requestAutopilotSync(graph);
-      return { state: 'complete' };
+      return { state: 'pending' };
+    }
     case 'error':
       if (errorName === alreadyInThisTenant) return { state: 'alreadyRegistered' };
       if (errorName === assignedToOtherTenant)

@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import { ServiceBusClient } from '@azure/service-bus';
+import { VirtualClock } from '../../local/clock';
+import { localCertificate } from '../../local/certs';
+import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
+import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
+import { allPermissions } from '../../local/tenant-sim/model';
+import { dependencies, resetDependencies } from '../../shared/dependencies';
+import { type TenantRecord } from '../../shared/domain/tenant';
+import { onboardingInstanceId } from '../../shared/onboarding/device-order';
+import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook-signature';
+import { registerTenant } from '../../shared/provisioning/register-tenant';
+import { secretNames } from '../../shared/secrets/secret-names';
+import { stackSettings } from './stack';
+
+/**
+ * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
+ * simulator of its own, both on one virtual clock, so that days of Autopilot and enrollment pass in milliseconds.
+ */
+export interface OnboardingWorld {
+  clock: VirtualClock;
+  sim: TenantSimHandle;
+  host: HostHandle;
+  webhookSecret: string;
+  addTenant(spec: {
+    name: string;
+    deviceCount: number;
+    seats: { enabled: number; consumed: number };
+  }): Promise<TenantRecord>;
+  /** Users of a tenant without an E5 licence, for orders that should end licensed. */
+  unlicensedUsers(tenantId: string, count: number): string[];
+  postOrder(order: unknown, options?: PostOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  waitForInstances(
+    ids: string[],
+    timeoutMs?: number,
+  ): Promise<Map<string, { runtimeStatus: string; output: any; customStatus?: unknown }>>;
+  serviceBus: ServiceBusClient;
+  stop(): Promise<void>;
+}
+
+export interface PostOptions {
+  deliveryId?: string;
+  timestamp?: number;
+  secret?: string;
+  source?: string;
+  rawBody?: string;
+}
+
+const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
+
+export async function startOnboardingWorld(): Promise<OnboardingWorld> {
+  const clock = new VirtualClock(Date.now());
+  const cert = await localCertificate();
+  const sim = await startTenantSimulator({ cert, clock });
+  const host = await startHost({
+    entry: join(__dirname, '../../functions/index.ts'),
+    appRoot: join(__dirname, '../..'),
+    clock,
+    settings: {
+      ...stackSettings(),
+      ENTRA_AUTHORITY_HOST: sim.authorityHost,
+      GRAPH_BASE_URL: sim.graphUrl,
+      DEFENDER_BASE_URL: sim.defenderUrl,
+    },
+    log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
+  });
+  const deps = dependencies();
+  const webhookSecret =
+    (await deps.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
+  const serviceBus = new ServiceBusClient(stackSettings().ServiceBusConnection ?? '');
+  const run = Math.random().toString(36).slice(2, 8);
+
+  return {
+    clock,
+    sim,
+    host,
+    webhookSecret,
+    serviceBus,
+    async addTenant({ name, deviceCount, seats }) {
+      const secret = `${name}-secret-${run}-0123456789abcdef`;
+      const created = sim.control.createTenant({
+        displayName: name,
+        domain: `${name.toLowerCase()}${run}.onmicrosoft.com`,
+        seed: `${name}-${run}`,
+        deviceCount,
+        e5: seats,
+        apps: [{ clientSecret: secret, permissions: [...allPermissions] }],
+      });
+      return registerTenant(deps, {
+        id: created.id,
+        displayName: name,
+        clientId: created.apps[0]!.clientId,
+        clientSecret: secret,
+      });
+    },
+    unlicensedUsers(tenantId, count) {
+      const users = sim.world
+        .tenant(tenantId)!
+        .directory.allUsers()
+        .filter((u) => !u.holds(e5))
+        .slice(0, count)
+        .map((u) => u.userPrincipalName);
+      if (users.length < count)
+        throw new Error(`tenant ${tenantId} has only ${users.length} unlicensed users`);
+      return users;
+    },
+    async postOrder(order, options = {}) {
+      const rawBody = options.rawBody ?? JSON.stringify(order);
+      const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const response = await fetch(`${host.baseUrl}/api/autopilot/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [webhookHeaders.source]: options.source ?? 'autopilot',
+          [webhookHeaders.delivery]:
+            options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`,
+          [webhookHeaders.timestamp]: String(timestamp),
+          [webhookHeaders.signature]: signDelivery(options.secret ?? webhookSecret, timestamp, rawBody),
+        },
+        body: rawBody,
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : undefined,
+        headers: response.headers,
+      };
+    },
+    async waitForInstances(ids, timeoutMs = 120_000) {
+      // Orders reach the orchestrations through the queue: wait until every instance exists, then drive time.
+      const deadline = Date.now() + timeoutMs;
+      for (const id of ids) {
+        while (!(await exists(host, id))) {
+          if (Date.now() > deadline) throw new Error(`instance ${id} was never started`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const results = new Map<string, { runtimeStatus: string; output: any; customStatus?: unknown }>();
+      for (const id of ids)
+        results.set(
+          id,
+          (await host.waitForInstance(id, { timeoutMs: Math.max(1000, deadline - Date.now()) })) as never,
+        );
+      return results;
+    },
+    async stop() {
+      await serviceBus.close();
+      await host.stop();
+      await resetDependencies();
+      await sim.stop();
+    },
+  };
+}
+
+async function exists(host: HostHandle, id: string): Promise<boolean> {
+  return (await host.durable.getStatus(id)) !== undefined;
+}
+
+export function orderFor(tenantId: string, orderId: string, devices: { serial: string; upn: string }[]) {
+  return {
+    tenantId,
+    orderId,
+    devices: devices.map((d) => ({
+      serialNumber: d.serial,
+      hardwareHash: Buffer.from(`4K-hardware-hash-of-${d.serial}-padding`).toString('base64'),
+      groupTag: 'MMD',
+      assignedUserPrincipalName: d.upn,
+    })),
+  };
+}
+
+export function instanceIdOf(tenantId: string, serial: string): string {
+  return onboardingInstanceId(tenantId, serial);
+}
