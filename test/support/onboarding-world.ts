@@ -3,7 +3,9 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock } from '../../local/clock';
 import { localCertificate } from '../../local/certs';
 import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
+import { startServiceBus } from '../../local/servicebus';
 import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
+import { messagingEntities } from '../../shared/messaging/entities';
 import { allPermissions } from '../../local/tenant-sim/model';
 import { dependencies, resetDependencies } from '../../shared/dependencies';
 import { type TenantRecord } from '../../shared/domain/tenant';
@@ -52,6 +54,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
+  // A broker of its own: test files run in parallel, and a shared orders queue would hand one world's orders to
+  // another world's host.
+  const broker = await startServiceBus({ port: 0, entities: messagingEntities });
   const host = await startHost({
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
@@ -61,13 +66,14 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       ENTRA_AUTHORITY_HOST: sim.authorityHost,
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
+      ServiceBusConnection: broker.connectionString,
     },
     log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
   });
   const deps = dependencies();
   const webhookSecret =
     (await deps.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
-  const serviceBus = new ServiceBusClient(stackSettings().ServiceBusConnection ?? '');
+  const serviceBus = new ServiceBusClient(broker.connectionString);
   const run = Math.random().toString(36).slice(2, 8);
 
   return {
@@ -148,6 +154,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       await host.stop();
       await resetDependencies();
       await sim.stop();
+      await broker.stop();
     },
   };
 }
