@@ -8,12 +8,13 @@ import {
   type HttpClient,
   type HttpMethods,
   type Pipeline,
+  type PipelineRequest,
   retryPolicy,
 } from '@azure/core-rest-pipeline';
 import { DependencyUnavailableError } from '../errors';
 import { toAppError } from './api-errors';
 import { type ConcurrencyLimiter } from './limiter';
-import { retryAfterMs, transientRetryStrategy, type RetryTuning } from './retry-strategy';
+import { repeatableByMethod, retryAfterMs, transientRetryStrategy, type RetryTuning } from './retry-strategy';
 
 export interface ApiClientOptions {
   /** Names the service in errors and logs: `graph` or `defender`. */
@@ -42,6 +43,11 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * Whether sending the request twice is harmless, so a failure that leaves it unknown whether it was applied may
+   * be retried here. Default: every method but POST. Declare a POST repeatable when a second one changes nothing.
+   */
+  repeatable?: boolean;
 }
 
 /** A page of an OData collection. */
@@ -58,6 +64,8 @@ export interface ODataPage<T> {
 export class ApiClient {
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
+  /** What callers declared about repeating their requests, for the retry strategy to read. */
+  private readonly declaredRepeatable = new WeakMap<PipelineRequest, boolean>();
 
   constructor(private readonly options: ApiClientOptions) {
     this.pipeline = createPipelineFromOptions({
@@ -66,7 +74,15 @@ export class ApiClient {
     });
     this.pipeline.removePolicy({ name: 'defaultRetryPolicy' });
     this.pipeline.addPolicy(
-      retryPolicy([transientRetryStrategy(options.tuning)], { maxRetries: options.maxRetries }),
+      retryPolicy(
+        [
+          transientRetryStrategy(
+            options.tuning,
+            (request) => this.declaredRepeatable.get(request) ?? repeatableByMethod(request),
+          ),
+        ],
+        { maxRetries: options.maxRetries },
+      ),
       {
         phase: 'Retry',
       },
@@ -130,6 +146,7 @@ export class ApiClient {
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       ...(options.signal ? { abortSignal: options.signal } : {}),
     });
+    if (options.repeatable !== undefined) this.declaredRepeatable.set(request, options.repeatable);
     const response = await this.options.limiter.run(async () => {
       try {
         return await this.pipeline.sendRequest(this.httpClient, request);

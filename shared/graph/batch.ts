@@ -49,10 +49,20 @@ export async function sendBatch(
   let pending = requests;
   for (let attempt = 0; pending.length > 0; attempt++) {
     for (const chunk of chunks(pending, maxBatchSize)) {
-      const { body } = await client.post<BatchEnvelope>(`/${options.version}/$batch`, { requests: chunk });
+      // After a 5xx a batch of reads may be sent again whole; one carrying writes may have been applied in part.
+      const { body } = await client.post<BatchEnvelope>(
+        `/${options.version}/$batch`,
+        { requests: chunk },
+        { repeatable: chunk.every((r) => r.method === 'GET') },
+      );
       for (const response of body.responses) answers.set(response.id, response);
     }
-    const retry = pending.filter((r) => isTransientStatus(answers.get(r.id)?.status ?? 503));
+    // Inner answers follow the client's rule: a throttled request was not applied; a failed read may be repeated;
+    // a write that failed otherwise may have been applied, so its failure goes back to the caller.
+    const retry = pending.filter((r) => {
+      const status = answers.get(r.id)?.status ?? 503;
+      return status === 429 || (r.method === 'GET' && isTransientStatus(status));
+    });
     if (retry.length === 0 || attempt >= options.maxRetries) break;
     await sleep(
       waitBeforeRetry(

@@ -1,4 +1,4 @@
-import { type RetryStrategy } from '@azure/core-rest-pipeline';
+import { type PipelineRequest, type RetryStrategy } from '@azure/core-rest-pipeline';
 
 export interface RetryTuning {
   /** First backoff step; each retry doubles it up to `maxDelayMs`, and half of each step is random jitter. */
@@ -37,6 +37,17 @@ export function retryAfterMs(
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+/** Failures that prove nothing reached the service: the connection was never made. */
+const unsentNetworkCodes = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+
+/**
+ * Whether sending a request twice is harmless when nothing else is known: HTTP's idempotent methods and Graph's
+ * PATCH (it sets properties to the values sent) are; a POST creates or assigns and is not.
+ */
+export function repeatableByMethod(request: PipelineRequest): boolean {
+  return request.method !== 'POST';
+}
+
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
@@ -53,18 +64,29 @@ export function backoffDelayMs(
 /**
  * One strategy for Graph and Defender, run by core-rest-pipeline's retry loop: honour the service's Retry-After
  * when it sends one, otherwise back off exponentially with jitter; retry throttling, 5xx and dropped connections,
- * never other 4xx. Retried writes are safe because every caller's writes are idempotent or checked first.
+ * never other 4xx. A request that is not `repeatable` is sent again only when the failure proves it was not
+ * applied: a 429 (services throttle before they process) or a connection never made. After a 5xx or a dropped
+ * connection it may have been applied, so the error goes to the caller, whose retry reads before it writes.
  */
-export function transientRetryStrategy(tuning: RetryTuning): RetryStrategy {
+export function transientRetryStrategy(
+  tuning: RetryTuning,
+  repeatable: (request: PipelineRequest) => boolean = repeatableByMethod,
+): RetryStrategy {
   return {
     name: 'transientRetryStrategy',
     retry({ retryCount, response, responseError }) {
+      // The pipeline attaches the request to every answer and error; an error without one is judged as before.
+      const request = response?.request ?? responseError?.request;
+      const mayRepeat = request === undefined || repeatable(request);
       if (response && isTransientStatus(response.status)) {
+        if (!mayRepeat && response.status !== 429) return { skipStrategy: true };
         const asked = retryAfterMs(response.headers);
         if (asked !== undefined && asked > tuning.maxRetryAfterMs) return { skipStrategy: true };
         return { retryAfterInMs: asked ?? backoffDelayMs(retryCount, tuning) };
       }
-      if (!response && responseError?.code && transientNetworkCodes.has(responseError.code)) {
+      const code = responseError?.code;
+      if (!response && code && transientNetworkCodes.has(code)) {
+        if (!mayRepeat && !unsentNetworkCodes.has(code)) return { errorToThrow: responseError };
         return { retryAfterInMs: backoffDelayMs(retryCount, tuning) };
       }
       if (responseError && !response) return { errorToThrow: responseError };

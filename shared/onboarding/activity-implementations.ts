@@ -1,5 +1,6 @@
 import { type ServiceBusSender } from '@azure/service-bus';
 import { type TenantRecord } from '../domain/tenant';
+import { ForbiddenError } from '../errors';
 import { type ImplementationsOf } from '../durable/register-activity';
 import { type TenantApis } from '../graph/tenant-clients';
 import {
@@ -38,6 +39,9 @@ export function onboardingImplementations(services: () => OnboardingServices): I
   const apis = async (tenantId: string): Promise<TenantApis & { tenant: TenantRecord }> => {
     const s = services();
     const tenant = await s.tenants.get(tenantId);
+    // A suspension stops every onboarding in flight at its next step: nothing more is done in that tenant.
+    if (tenant.status === 'suspended')
+      throw new ForbiddenError(`Tenant ${tenantId} is suspended; no further changes are made in it.`);
     return { tenant, ...(await s.tenantApis(tenant)) };
   };
   return {

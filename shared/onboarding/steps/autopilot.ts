@@ -120,7 +120,7 @@ export async function getAutopilotImportStatus(
  */
 async function requestAutopilotSync(graph: ApiClient): Promise<void> {
   try {
-    await graph.post('/beta/deviceManagement/windowsAutopilotSettings/sync');
+    await graph.post('/beta/deviceManagement/windowsAutopilotSettings/sync', undefined, { repeatable: true });
   } catch (error) {
     const syncAlreadyComing =
       error instanceof ThrottledError ||

@@ -35,9 +35,11 @@ export async function addDeviceToGroup(
   if (!directoryObject)
     throw new TenantNotProvisionedError(`the directory object of device ${azureADDeviceId}`);
   try {
-    await graph.post(`/v1.0/groups/${segment(groupId)}/members/$ref`, {
-      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${directoryObject.id}`,
-    });
+    await graph.post(
+      `/v1.0/groups/${segment(groupId)}/members/$ref`,
+      { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${directoryObject.id}` },
+      { repeatable: true },
+    );
   } catch (error) {
     const alreadyMember =
       error instanceof DependencyRejectedError &&

@@ -74,3 +74,38 @@ describe('backoffDelayMs', () => {
     expect(backoffDelayMs(10, tuning, () => 1)).toBe(1000);
   });
 });
+
+describe('transientRetryStrategy and writes', () => {
+  const strategy = transientRetryStrategy(tuning);
+  const post = (status: number, headers: Record<string, string> = {}): PipelineResponse => ({
+    status,
+    headers: createHttpHeaders(headers),
+    request: createPipelineRequest({ url: 'https://g/x', method: 'POST' }),
+  });
+
+  it('never resends a POST whose failure may mean it was applied', () => {
+    expect(strategy.retry({ retryCount: 0, response: post(503) })).toEqual({ skipStrategy: true });
+    expect(strategy.retry({ retryCount: 0, response: post(504) })).toEqual({ skipStrategy: true });
+    const reset = new RestError('socket hang up', {
+      code: 'ECONNRESET',
+      request: createPipelineRequest({ url: 'https://g/x', method: 'POST' }),
+    });
+    expect(strategy.retry({ retryCount: 0, responseError: reset })).toEqual({ errorToThrow: reset });
+  });
+
+  it('resends a POST that was throttled or never sent', () => {
+    expect(strategy.retry({ retryCount: 0, response: post(429, { 'retry-after': '1' }) })).toEqual({
+      retryAfterInMs: 1000,
+    });
+    const refused = new RestError('connect ECONNREFUSED', {
+      code: 'ECONNREFUSED',
+      request: createPipelineRequest({ url: 'https://g/x', method: 'POST' }),
+    });
+    expect(strategy.retry({ retryCount: 0, responseError: refused }).retryAfterInMs).toBeGreaterThan(0);
+  });
+
+  it('resends a POST its caller declared repeatable', () => {
+    const repeatable = transientRetryStrategy(tuning, () => true);
+    expect(repeatable.retry({ retryCount: 0, response: post(503) }).retryAfterInMs).toBeGreaterThan(0);
+  });
+});
