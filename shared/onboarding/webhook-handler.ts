@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { type TenantRecord } from '../domain/tenant';
 import {
@@ -29,8 +30,11 @@ export interface WebhookDependencies {
   now(): number;
 }
 
-const sourcePattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
-const deliveryPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+/** What identifies a delivery; anything else is refused before a secret is even looked up. */
+const deliveryHeadersSchema = z.object({
+  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  deliveryId: z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/),
+});
 
 /**
  * `POST /api/autopilot/webhook`: authenticate the delivery, validate the order, queue one start per device and
@@ -59,13 +63,16 @@ async function accept(
   if (rawBody.length > deps.maxBodyBytes)
     throw new PayloadTooLargeError(`The body exceeds ${deps.maxBodyBytes} bytes.`);
 
-  const source = request.headers.get(webhookHeaders.source) ?? '';
-  const deliveryId = request.headers.get(webhookHeaders.delivery) ?? '';
-  if (!sourcePattern.test(source) || !deliveryPattern.test(deliveryId)) {
+  const headers = deliveryHeadersSchema.safeParse({
+    source: request.headers.get(webhookHeaders.source),
+    deliveryId: request.headers.get(webhookHeaders.delivery),
+  });
+  if (!headers.success) {
     throw new UnauthorizedError(
       `Deliveries must carry ${webhookHeaders.source} and ${webhookHeaders.delivery} headers.`,
     );
   }
+  const { source, deliveryId } = headers.data;
   const secret = await deps.webhookSecret(source);
   const verdict = secret
     ? verifyDelivery(
