@@ -5,6 +5,7 @@ import { type Container } from '@azure/cosmos';
 import { type SecretClient } from '@azure/keyvault-secrets';
 import { type ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import { type BlobServiceClient } from '@azure/storage-blob';
+import { version as packageVersion } from '../package.json';
 import { type AppConfig, loadConfig } from './config';
 import { type DependencyProbe } from './health';
 import { NotFoundError } from './errors';
@@ -99,7 +100,7 @@ export function createDependencies(
 
   const dependencies: Dependencies = {
     config,
-    version: config.APP_VERSION ?? 'unversioned',
+    version: config.APP_VERSION ?? packageVersion,
     get cosmos() {
       return cosmos();
     },
