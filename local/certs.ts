@@ -17,7 +17,9 @@ const hosts = ['localhost', '127.0.0.1', '::1'];
  * Returns the stack's certificate from `dir`, making a new one when it is missing or expires within a day.
  * The key pair comes from node:crypto (native and fast); selfsigned only writes the X.509 structure.
  */
-export async function localCertificate(dir = join(process.cwd(), '.local', 'certs')): Promise<LocalCertificate> {
+export async function localCertificate(
+  dir = join(process.cwd(), '.local', 'certs'),
+): Promise<LocalCertificate> {
   const certPath = join(dir, 'localhost.crt');
   const keyPath = join(dir, 'localhost.key');
   if (existsSync(certPath) && existsSync(keyPath)) {
@@ -42,7 +44,9 @@ export async function localCertificate(dir = join(process.cwd(), '.local', 'cert
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: hosts.map((h) => (h.includes('.') || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h })),
+        altNames: hosts.map((h) =>
+          h.includes('.') || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h },
+        ),
       },
     ],
   });

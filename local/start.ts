@@ -1,28 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { dependencies } from '../shared/dependencies';
+import { secretNames } from '../shared/secrets/secret-names';
 import { WallClock } from './clock';
 import { type HostHandle, runHost } from './host';
-import { type RunningStack, portsFromSettings, startStack } from './stack';
+import { readLocalSettings } from './local-settings';
+import { type RunningStack, localWebhookSources, portsFromSettings, startStack } from './stack';
+import { writeWebhookSecret } from './webhook-secret-files';
 
 /**
  * `npm start`: the local stack on the ports the settings name, then the local Functions host on the compiled app,
  * as `func start` would run it in Azure's place. Ctrl+C (or SIGTERM) stops both.
  */
-interface LocalSettingsFile {
-  IsEncrypted?: boolean;
-  Values?: Record<string, string>;
-  Host?: { LocalHttpPort?: number };
-}
-
 const root = process.cwd();
-
-function readLocalSettings(): { path: string; settings: LocalSettingsFile } {
-  const own = join(root, 'local.settings.json');
-  const path = existsSync(own) ? own : join(root, 'local.settings.sample.json');
-  const settings = JSON.parse(readFileSync(path, 'utf8')) as LocalSettingsFile;
-  if (settings.IsEncrypted) throw new Error(`${path} is encrypted; the local host reads plain settings only`);
-  return { path, settings };
-}
 
 /** The app's entry as package.json names it (`main`), compiled by `npm run build`. */
 function appEntry(): string {
@@ -33,13 +23,14 @@ function appEntry(): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const { path, settings } = readLocalSettings();
+  const { path, settings } = readLocalSettings(root);
   // As the Functions host does: Values become environment variables, without overriding what is already set.
   for (const [name, value] of Object.entries(settings.Values ?? {})) process.env[name] ??= value;
   const port = settings.Host?.LocalHttpPort ?? 7071;
 
   let stack: RunningStack | undefined;
   let host: HostHandle | undefined;
+  let secretFiles: string[] = [];
   const shutdown = async (): Promise<void> => {
     await host?.stop();
     await stack?.stop();
@@ -54,6 +45,7 @@ async function main(): Promise<void> {
     });
     Object.assign(process.env, stack.settings);
     host = await runHost({ entry: appEntry(), port, appRoot: root });
+    secretFiles = await exportWebhookSecrets();
   } catch (error) {
     await shutdown().catch(() => undefined);
     throw error;
@@ -66,9 +58,27 @@ async function main(): Promise<void> {
       `Local stack and host ready in ${Math.round(performance.now() - started)} ms (settings from ${path}).`,
       `  Health:              http://localhost:${port}/api/health`,
       ...(simulator ? [`  Tenant simulator:    ${simulator}/_sim (control API)`] : []),
+      ...secretFiles.map(
+        (file) => `  Webhook secret file: ${relative(root, file)} (signs \`npm run demo:order\`)`,
+      ),
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),
+  );
+}
+
+/**
+ * The stack generates the webhook signing secrets at start and keeps them in Key Vault; local senders get them
+ * through a git-ignored file of this user's, read here with the app's own Key Vault client.
+ */
+async function exportWebhookSecrets(): Promise<string[]> {
+  const { secrets } = dependencies();
+  return Promise.all(
+    localWebhookSources.map(async (source) => {
+      const { value } = await secrets.getSecret(secretNames.autopilotWebhookSecret(source));
+      if (!value) throw new Error(`Key Vault holds no signing secret for webhook source '${source}'`);
+      return writeWebhookSecret(root, source, value);
+    }),
   );
 }
 

@@ -3,6 +3,8 @@ export interface Measurement {
   label: string;
   operations: number;
   ms: number;
+  /** What the throughput alone does not tell (outcomes, calls made, errors met), printed under the line. */
+  details?: string;
 }
 
 export interface Benchmark {

@@ -1,8 +1,11 @@
 import { type Benchmark, perSecond } from './benchmark';
 import { cosmosUpserts } from './cosmos-upserts';
+import { onboardingBurst } from './onboarding';
+import { serviceBusThroughput } from '../servicebus/measure';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
-const benchmarks: Benchmark[] = [cosmosUpserts];
+const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst];
+const labelWidth = 20;
 
 async function main(): Promise<void> {
   for (const benchmark of benchmarks) {
@@ -12,11 +15,17 @@ async function main(): Promise<void> {
     for (const m of measurements) {
       const ratio = baseline ? perSecond(m) / perSecond(baseline) : 1;
       console.log(
-        `  ${m.label.padEnd(16)} ${String(m.operations).padStart(6)} ops  ${m.ms.toFixed(0).padStart(6)} ms  ` +
-          `${perSecond(m).toFixed(0).padStart(6)} ops/s  ×${ratio.toFixed(2)}`,
+        `  ${m.label.padEnd(labelWidth)} ${String(m.operations).padStart(6)} ops  ${m.ms.toFixed(0).padStart(6)} ms  ` +
+          `${rate(perSecond(m)).padStart(6)} ops/s  ×${ratio.toFixed(2)}`,
       );
+      if (m.details) console.log(`  ${' '.repeat(labelWidth)} ${m.details}`);
     }
   }
+}
+
+/** Slow benchmarks (a few operations a second) keep a decimal so that their rates still compare. */
+function rate(perSec: number): string {
+  return perSec < 100 ? perSec.toFixed(1) : perSec.toFixed(0);
 }
 
 main().catch((error: unknown) => {

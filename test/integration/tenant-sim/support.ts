@@ -8,7 +8,6 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON when the answer is JSON, else the text; tests read deep into it, so it is untyped. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 
