@@ -5,6 +5,7 @@
 import { VirtualClock } from '../../../local/clock';
 import { type TenantSimHandle, startTenantSimulator } from '../../../local/tenant-sim';
 import { type TenantRecord } from '../../../shared/domain/tenant';
+import { sendBatch } from '../../../shared/graph/batch';
 import { TenantClients, type TenantApis } from '../../../shared/graph/tenant-clients';
 import { ensureTenantLayout } from '../../../shared/provisioning/tenant-layout';
 import {
@@ -166,5 +167,108 @@ describe('onboarding steps against the tenant simulator', () => {
     };
     const first = await assignUpdateRing(apis.graph, tenant, device);
     expect(await assignUpdateRing(apis.graph, tenant, device)).toEqual(first);
+  });
+});
+
+describe('Graph JSON batching against the tenant simulator', () => {
+  let cert: Awaited<ReturnType<typeof testCertificate>>;
+  let sim: TenantSimHandle;
+  let apis: TenantApis;
+  let tenantId: string;
+  const batchOptions = {
+    version: 'v1.0' as const,
+    tuning: { baseDelayMs: 10, maxDelayMs: 100, maxRetryAfterMs: 5_000 },
+    maxRetries: 3,
+  };
+
+  beforeAll(async () => {
+    cert = await testCertificate();
+    sim = await startTenantSimulator({ cert, clock: new VirtualClock() });
+    const created = sim.control.createTenant({
+      displayName: 'Batchworks',
+      domain: 'batchworks.onmicrosoft.com',
+      seed: 'batchworks',
+      deviceCount: 30,
+      e5: { enabled: 40, consumed: 0 },
+      apps: [{ clientSecret: 'batchworks-secret-0123456789', permissions: [...allPermissions] }],
+    });
+    tenantId = created.id;
+    const secrets = new Map([
+      ['id', created.apps[0]!.clientId],
+      ['secret', 'batchworks-secret-0123456789'],
+    ]);
+    const clients = new TenantClients(
+      {
+        authorityHost: sim.authorityHost,
+        graphBaseUrl: sim.graphUrl,
+        defenderBaseUrl: sim.defenderUrl,
+        trustedCa: cert.cert,
+        maxInFlight: 4,
+        tuning: batchOptions.tuning,
+        maxRetries: 3,
+        timeoutMs: 10_000,
+        credentialTtlMs: 600_000,
+      },
+      { getSecret: (name) => Promise.resolve(secrets.get(name) ?? '') },
+    );
+    apis = await clients.forTenant({
+      id: tenantId,
+      displayName: 'Batchworks',
+      status: 'active',
+      updateRings: { test: 5, first: 15, fast: 30, broad: 50 },
+      defaultUsageLocation: 'US',
+      secretNames: { graphClientId: 'id', graphClientSecret: 'secret' },
+    });
+  });
+
+  afterAll(async () => {
+    await sim.stop();
+    cert.dispose();
+  });
+
+  it('splits 25 requests into batches of at most 20 and answers each in order, failures included', async () => {
+    const users = (await apis.graph.get<{ value: { id: string }[] }>('/v1.0/users?$select=id&$top=24')).body
+      .value;
+    expect(users).toHaveLength(24);
+    const requests = [
+      ...users.map((u, i) => ({ id: `u${i}`, method: 'GET' as const, url: `/users/${u.id}?$select=id` })),
+      { id: 'missing', method: 'GET' as const, url: '/users/00000000-0000-0000-0000-000000000001' },
+    ];
+    const before = sim.control.counterValues(tenantId).requests['POST graph-v1.0 /$batch'] ?? 0;
+    const answers = await sendBatch(apis.graph, requests, batchOptions);
+    expect(answers.map((a) => a.id)).toEqual(requests.map((r) => r.id));
+    expect(answers.slice(0, 24).every((a) => a.status === 200)).toBe(true);
+    expect(answers[24]?.status).toBe(404);
+    expect((sim.control.counterValues(tenantId).requests['POST graph-v1.0 /$batch'] ?? 0) - before).toBe(2);
+  });
+
+  it('sends throttled inner requests again after their Retry-After', async () => {
+    const users = (await apis.graph.get<{ value: { id: string }[] }>('/v1.0/users?$select=id&$top=5')).body
+      .value;
+    sim.control.setFaults(tenantId, {
+      throttleBurst: { count: 3, retryAfterSeconds: 1 },
+      match: { pathPrefix: '/users' },
+    });
+    const answers = await sendBatch(
+      apis.graph,
+      users.map((u, i) => ({ id: `t${i}`, method: 'GET' as const, url: `/users/${u.id}?$select=id` })),
+      batchOptions,
+    );
+    sim.control.setFaults(tenantId, undefined);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(sim.control.counterValues(tenantId).throttled).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses duplicate request ids before sending anything', async () => {
+    await expect(
+      sendBatch(
+        apis.graph,
+        [
+          { id: 'a', method: 'GET', url: '/users' },
+          { id: 'a', method: 'GET', url: '/groups' },
+        ],
+        batchOptions,
+      ),
+    ).rejects.toThrow(RangeError);
   });
 });
