@@ -5,7 +5,7 @@ import { localCertificate } from '../../local/certs';
 import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
 import { startServiceBus } from '../../local/servicebus';
 import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
-import { messagingEntities } from '../../shared/messaging/entities';
+import { messagingEntities, queueNames } from '../../shared/messaging/entities';
 import { allPermissions } from '../../local/tenant-sim/model';
 import { dependencies, resetDependencies } from '../../shared/dependencies';
 import { type TenantRecord } from '../../shared/domain/tenant';
@@ -37,6 +37,8 @@ export interface OnboardingWorld {
     timeoutMs?: number,
   ): Promise<Map<string, { runtimeStatus: string; output: any; customStatus?: unknown }>>;
   serviceBus: ServiceBusClient;
+  /** Waits until the orders queue is empty and the host has nothing in flight. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,22 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
           (await host.waitForInstance(id, { timeoutMs: Math.max(1000, deadline - Date.now()) })) as never,
         );
       return results;
+    },
+    async settle() {
+      const receiver = serviceBus.createReceiver(queueNames.deviceOrders);
+      try {
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          if ((await receiver.peekMessages(1)).length === 0) {
+            await host.waitForIdle({ timeoutMs: 10_000 });
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new Error('the orders queue did not drain');
+      } finally {
+        await receiver.close();
+      }
     },
     async stop() {
       await serviceBus.close();

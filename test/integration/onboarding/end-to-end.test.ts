@@ -154,7 +154,7 @@ describe('device onboarding end to end', () => {
     const imports = world.sim.control.counterValues(withSeats.id).requests[importKey];
 
     expect((await world.postOrder(order)).status).toBe(202);
-    await settleQueue(world);
+    await world.settle();
     const after = await world.host.durable.getStatus(id);
     expect(after).toMatchObject({
       runtimeStatus: before?.runtimeStatus,
@@ -185,7 +185,7 @@ describe('device onboarding end to end', () => {
         ),
       );
     for (const id of ids) expect(done.get(id)?.output).toMatchObject({ status: 'onboarded' });
-    await settleQueue(world);
+    await world.settle();
     expect(world.sim.control.counterValues(withSeats.id).requests[importKey]).toBe(imports + 5);
   });
 });
@@ -213,23 +213,4 @@ async function receiveEvents(
     await receiver.close();
   }
   return mine;
-}
-
-/** Waits until the orders queue is empty and the host has nothing in flight. */
-async function settleQueue(world: OnboardingWorld): Promise<void> {
-  const receiver = world.serviceBus.createReceiver('device-orders');
-  try {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const waiting = await receiver.peekMessages(1);
-      if (waiting.length === 0) {
-        await world.host.waitForIdle({ timeoutMs: 10_000 });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the orders queue did not drain');
-  } finally {
-    await receiver.close();
-  }
 }

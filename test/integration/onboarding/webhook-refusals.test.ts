@@ -223,7 +223,7 @@ describe('autopilot webhook refusals', () => {
 
   it('started nothing for any refused delivery', async () => {
     expect(refused.length).toBeGreaterThanOrEqual(16);
-    await settleQueue(world);
+    await world.settle();
     // The same look-up finds the one accepted delivery's orchestration.
     expect(await world.host.durable.getStatus(acceptedInstance)).toMatchObject({
       runtimeStatus: 'Completed',
@@ -277,23 +277,4 @@ async function send(
     contentType: response.headers.get('content-type') ?? '',
     body: text ? JSON.parse(text) : undefined,
   };
-}
-
-/** Waits until the orders queue is empty and the host has nothing in flight. */
-async function settleQueue(world: OnboardingWorld): Promise<void> {
-  const receiver = world.serviceBus.createReceiver('device-orders');
-  try {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const waiting = await receiver.peekMessages(1);
-      if (waiting.length === 0) {
-        await world.host.waitForIdle({ timeoutMs: 10_000 });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the orders queue did not drain');
-  } finally {
-    await receiver.close();
-  }
 }
