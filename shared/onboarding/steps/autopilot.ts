@@ -114,11 +114,19 @@ export async function getAutopilotImportStatus(
   }
 }
 
+/** Autopilot honours at most one sync per ten minutes per tenant. */
+const syncIntervalMs = 10 * 60_000;
+/** When this worker last asked a tenant's Autopilot for a sync, keyed by the tenant's Graph client. */
+const lastSyncRequest = new WeakMap<ApiClient, number>();
+
 /**
  * New devices reach the Autopilot service on its next sync; asking for one now saves up to an hour. Autopilot runs
- * one sync at a time (409) and at most one per ten minutes (429): either answer means a sync is coming anyway.
+ * one sync at a time (409) and at most one per ten minutes (429): either answer means a sync is coming anyway, and so
+ * does a request this worker made in the last ten minutes, which spares a burst of orders a write per device.
  */
-async function requestAutopilotSync(graph: ApiClient): Promise<void> {
+async function requestAutopilotSync(graph: ApiClient, now = Date.now()): Promise<void> {
+  if (now - (lastSyncRequest.get(graph) ?? -Infinity) < syncIntervalMs) return;
+  lastSyncRequest.set(graph, now);
   try {
     await graph.post('/beta/deviceManagement/windowsAutopilotSettings/sync', undefined, { repeatable: true });
   } catch (error) {

@@ -134,7 +134,7 @@ describe('onboarding steps against the tenant simulator', () => {
       tpmPresent: true,
       recoveryKeyEscrowed: true,
     });
-    const defender = await getDefenderState(apis.defender, device);
+    const defender = await getDefenderState(apis, device);
     expect(defender).toMatchObject({ onboarded: true, active: true, signaturesCurrent: true });
     await remediateDefender(apis.graph, device);
 
