@@ -15,6 +15,7 @@ import { type OnboardingServices } from './onboarding/activity-implementations';
 import { type CosmosContainerName, cosmosContainers } from './storage-declarations';
 import { DeliveryStore } from './stores/delivery-store';
 import { OnboardingStore } from './stores/onboarding-store';
+import { webhookSecretReader } from './onboarding/webhook-secrets';
 import { TenantStore } from './stores/tenant-store';
 import { createServiceBusClient, serviceBusProbe } from './messaging/service-bus-client';
 import { createSecretClient, keyVaultProbe } from './secrets/secret-client';
@@ -34,6 +35,8 @@ export interface Dependencies {
   readonly tenants: TenantStore;
   readonly tenantClients: TenantClients;
   readonly deliveries: DeliveryStore;
+  /** The HMAC key of a webhook source (cached), or undefined for an unknown source. */
+  readonly webhookSecret: (source: string) => Promise<string | undefined>;
   readonly onboarding: OnboardingServices;
   /** Sends to the queue that starts one onboarding orchestration per message. */
   readonly deviceOrders: ServiceBusSender;
@@ -94,6 +97,7 @@ export function createDependencies(
       ),
   );
   const deliveries = once(() => new DeliveryStore(container('webhookDeliveries')));
+  const webhookSecret = once(() => webhookSecretReader(secrets()));
   const deviceOrders = once(() => serviceBus().createSender(queueNames.deviceOrders));
   const deviceEvents = once(() => serviceBus().createSender(topicNames.deviceEvents));
   const onboardings = once(() => new OnboardingStore(container('onboardings'), container('devices')));
@@ -125,6 +129,7 @@ export function createDependencies(
     get deliveries() {
       return deliveries();
     },
+    webhookSecret: (source) => webhookSecret()(source),
     get deviceOrders() {
       return deviceOrders();
     },

@@ -2,7 +2,6 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { dependencies } from '../../shared/dependencies';
 import { enqueueOnboardings } from '../../shared/onboarding/order-queue';
-import { webhookSecretReader } from '../../shared/onboarding/webhook-secrets';
 import { autopilotWebhookHandler } from '../../shared/onboarding/webhook-handler';
 
 app.http('autopilotWebhook', {
@@ -14,7 +13,7 @@ app.http('autopilotWebhook', {
   handler: autopilotWebhookHandler(() => {
     const deps = dependencies();
     return {
-      webhookSecret: webhookSecretReader(deps.secrets),
+      webhookSecret: deps.webhookSecret,
       findTenant: (id) => deps.tenants.find(id),
       deliveries: deps.deliveries,
       enqueue: (requests) => enqueueOnboardings(deps.deviceOrders, requests),

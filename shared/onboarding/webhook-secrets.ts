@@ -1,4 +1,3 @@
-import { type SecretClient } from '@azure/keyvault-secrets';
 import { secretNames } from '../secrets/secret-names';
 
 const ttlMs = 5 * 60_000;
@@ -9,7 +8,7 @@ const ttlMs = 5 * 60_000;
  * for the same time, so a flood of forged deliveries cannot flood Key Vault.
  */
 export function webhookSecretReader(
-  client: SecretClient,
+  client: { getSecret(name: string): Promise<{ value?: string }> },
   now: () => number = Date.now,
 ): (source: string) => Promise<string | undefined> {
   const cache = new Map<string, { value: string | undefined; expiresAt: number }>();

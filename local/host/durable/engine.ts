@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock';
 import type { RegisteredFunction } from '../app-loader';
-import { ConcurrencyLimit } from '../concurrency-limit';
+import { ConcurrencyLimiter } from '../../../shared/graph/limiter';
 import { FunctionInvocationError, type Invoker } from '../invoker';
 import type { LogSink } from '../logger';
 import { fromTypedData } from '../typed-data';
@@ -79,11 +79,11 @@ function statusTime(at: number): string {
 export class OrchestrationEngine {
   private readonly draining = new Set<string>();
   private readonly timers = new Map<string, Map<number, () => void>>();
-  private readonly activityLimit: ConcurrencyLimit;
+  private readonly activityLimit: ConcurrencyLimiter;
   private stopped = false;
 
   constructor(private readonly deps: EngineDependencies) {
-    this.activityLimit = new ConcurrencyLimit(deps.maxConcurrentActivities);
+    this.activityLimit = new ConcurrencyLimiter(deps.maxConcurrentActivities);
   }
 
   start(name: string, requestedId: string | undefined, input: unknown, parent?: ParentLink): StartResult {
