@@ -1,7 +1,7 @@
 // @ts-check
 const tseslint = require('typescript-eslint');
 
-const adapterImports = ['**/shared/graph/**', '**/shared/stores/**', '**/shared/secrets/**', '**/shared/messaging/**', '**/shared/dependencies', '**/shared/config', '**/local/**'];
+const adapterImports = ['**/platform', '**/platform/**', '**/composition', '**/config', '**/local/**', '@mds/*'];
 
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', '*.js'] },
@@ -20,8 +20,14 @@ module.exports = tseslint.config(
     },
   },
   {
-    // Orchestrations replay: anything that reads the world or the clock would break determinism.
-    files: ['functions/orchestrations/**/*.ts', 'shared/durable/**/*.ts', 'shared/**/*.orchestrator.ts'],
+    // Orchestrations replay: anything that reads the world or the clock would break determinism. This covers exactly
+    // the orchestration side: orchestrators, the contracts they import, and the orchestration-side helpers.
+    files: [
+      'functions/orchestrations/**/*.ts',
+      'shared/durable/**/*.ts',
+      'shared/**/*.orchestrator.ts',
+      'shared/**/contract.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -17,11 +17,11 @@ import { Agent, request } from 'node:https';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
-import { ApiClient } from '../shared/graph/api-client';
-import { ConcurrencyLimiter } from '../shared/graph/limiter';
-import { graphScope } from '../shared/graph/tenant-clients';
+import { ApiClient } from '../shared/platform/graph/api-client';
+import pLimit from 'p-limit';
+import { graphScope } from '../shared/platform/graph/tenant-clients';
 import { e5SkuId } from '../shared/onboarding/steps/licence';
-import { signDelivery, webhookHeaders } from '../shared/onboarding/webhook-signature';
+import { signDelivery, webhookHeaders } from '../shared/onboarding/webhook/signature';
 import { readLocalSettings } from './local-settings';
 import { type localWebhookSources } from './stack';
 import { type TenantSummary } from './tenant-sim';
@@ -180,11 +180,11 @@ async function unlicensedUsers(
       tlsOptions: { ca: endpoints.caPem },
     }),
     scope: graphScope,
-    limiter: new ConcurrencyLimiter(1),
+    limiter: pLimit(1),
     tuning: { baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
     maxRetries: 3,
     timeoutMs: 10_000,
-    trustedCa: endpoints.caPem,
+    tlsOptions: { ca: [endpoints.caPem] },
   });
   const users = await graph.listAll<{ userPrincipalName: string; assignedLicenses: { skuId: string }[] }>(
     '/v1.0/users?$select=userPrincipalName,assignedLicenses&$top=999',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { dependencies } from '../shared/dependencies';
-import { secretNames } from '../shared/secrets/secret-names';
+import { composition } from '../shared/composition';
+import { secretNames } from '../shared/platform/secret-names';
 import { WallClock } from './clock';
 import { type HostHandle, runHost } from './host';
 import { readLocalSettings } from './local-settings';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
  * through a git-ignored file of this user's, read here with the app's own Key Vault client.
  */
 async function exportWebhookSecrets(): Promise<string[]> {
-  const { secrets } = dependencies();
+  const { secrets } = composition().platform;
   return Promise.all(
     localWebhookSources.map(async (source) => {
       const { value } = await secrets.getSecret(secretNames.autopilotWebhookSecret(source));

@@ -33,7 +33,6 @@ const schema = z.object({
 
   ArchiveStorage: z.string().min(1).optional(),
   ArchiveStorage__blobServiceUri: url.optional(),
-  ArchiveStorage__tableServiceUri: url.optional(),
 
   /** A PEM file the app's clients trust besides the system CAs: the local stand-ins' certificate. */
   TRUSTED_CA_CERT_PATH: z.string().min(1).optional(),
@@ -69,11 +68,11 @@ function connectionProblems(env: NodeJS.ProcessEnv): FieldProblem[] {
         'set a connection string, or ServiceBusConnection__fullyQualifiedNamespace for managed identity',
     });
   }
-  if (!env.ArchiveStorage && !(env.ArchiveStorage__blobServiceUri && env.ArchiveStorage__tableServiceUri)) {
+  if (!env.ArchiveStorage && !env.ArchiveStorage__blobServiceUri) {
     problems.push({
       field: 'ArchiveStorage',
       message:
-        'set a connection string, or ArchiveStorage__blobServiceUri and ArchiveStorage__tableServiceUri',
+        'set a connection string, or ArchiveStorage__blobServiceUri for managed identity',
     });
   }
   return problems;

@@ -1,9 +1,5 @@
-import { dependencies } from '../../shared/dependencies';
-import { registerActivities } from '../../shared/durable/register-activity';
-import { onboardingActivities } from '../../shared/onboarding/activities';
-import { onboardingImplementations } from '../../shared/onboarding/activity-implementations';
+import { composition } from '../../shared/composition';
+import { onboardingActivities } from '../../shared/onboarding/contract';
+import { registerActivities } from '../../shared/platform/activity-registration';
 
-registerActivities(
-  onboardingActivities,
-  onboardingImplementations(() => dependencies().onboarding),
-);
+registerActivities(onboardingActivities, () => composition().onboarding.activities);

@@ -1,10 +1,9 @@
 import { app } from '@azure/functions';
-import { dependencies } from '../../shared/dependencies';
-import { healthHandler } from '../../shared/http/health-handler';
+import { composition } from '../../shared/composition';
 
 app.http('health', {
   route: 'health',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: healthHandler(dependencies),
+  handler: (request, context) => composition().health.handler(request, context),
 });

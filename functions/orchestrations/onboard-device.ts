@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
+import { onboardingOrchestration } from '../../shared/onboarding/contract';
 import { onboardDeviceOrchestrator } from '../../shared/onboarding/onboard-device.orchestrator';
-import { onboardingOrchestration } from '../../shared/onboarding/start-onboarding';
 
 df.app.orchestration(onboardingOrchestration, onboardDeviceOrchestrator);

@@ -1,11 +1,11 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
-import { queueNames } from '../../shared/messaging/entities';
-import { startOnboardingHandler } from '../../shared/onboarding/start-handler';
+import { composition } from '../../shared/composition';
+import { queueNames } from '../../shared/platform/declarations';
 
 app.serviceBusQueue('startOnboarding', {
   connection: 'ServiceBusConnection',
   queueName: queueNames.deviceOrders,
   extraInputs: [df.input.durableClient()],
-  handler: startOnboardingHandler((context) => df.getClient(context)),
+  handler: (message, context) => composition().onboarding.startFromQueue(message, context),
 });

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DefaultAzureCredential } from '@azure/identity';
 import { localCertificate } from '../certs';
 import { startCosmos } from '../cosmos';
-import { createCosmos } from '../../shared/stores/cosmos-client';
-import { trustedTls } from '../../shared/trusted-ca';
+import { createCosmos } from '../../shared/platform/cosmos/client';
+import { trustedTls } from '../../shared/platform/tls';
 import { type Benchmark, type Measurement, timed } from './benchmark';
 
 const count = 1000;

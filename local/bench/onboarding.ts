@@ -5,12 +5,11 @@ import { consoleLogSink, type HostHandle, startHost } from '../host';
 import { localWebhookSources, startStack } from '../stack';
 import { type TenantSimHandle, type ThrottleSettingsPatch } from '../tenant-sim';
 import { allPermissions } from '../tenant-sim/model';
-import { dependencies, resetDependencies } from '../../shared/dependencies';
+import { composition, resetComposition } from '../../shared/composition';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { e5SkuId } from '../../shared/onboarding/steps/licence';
-import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook-signature';
-import { registerTenant } from '../../shared/provisioning/register-tenant';
-import { secretNames } from '../../shared/secrets/secret-names';
+import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
+import { secretNames } from '../../shared/platform/secret-names';
 import { type Benchmark, type Measurement } from './benchmark';
 
 const devices = 200;
@@ -77,7 +76,7 @@ export const onboardingBurst: Benchmark = {
         log: process.env.BENCH_HOST_LOG ? consoleLogSink() : () => undefined,
       });
       const webhookSecret = (
-        await dependencies().secrets.getSecret(secretNames.autopilotWebhookSecret(source))
+        await composition().platform.secrets.getSecret(secretNames.autopilotWebhookSecret(source))
       ).value;
       if (!webhookSecret) throw new Error(`the stack provisioned no signing secret for source '${source}'`);
       const world: World = { clock, sim, host, webhookSecret };
@@ -95,7 +94,7 @@ export const onboardingBurst: Benchmark = {
       return results;
     } finally {
       await host?.stop();
-      await resetDependencies();
+      await resetComposition();
       await stack.stop();
     }
   },
@@ -114,7 +113,7 @@ async function addTenant(world: World, label: string, count: number, throttling:
   });
   const app = created.apps[0];
   if (!app?.clientSecret) throw new Error('the simulator created the tenant without an app secret');
-  const tenant = await registerTenant(dependencies(), {
+  const tenant = await composition().provisioning.registerTenant({
     id: created.id,
     displayName: `Bench ${label}`,
     clientId: app.clientId,

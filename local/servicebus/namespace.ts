@@ -5,7 +5,7 @@ import type {
   ReceivableEntitySettings,
   SubscriptionRule,
   TopicDeclaration,
-} from '../../shared/messaging/entities';
+} from './entities';
 import {
   messageIdKey,
   scheduledEnqueueTime,

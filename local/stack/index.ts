@@ -7,8 +7,8 @@ import { KEY_VAULT_RESOURCE, seedSecrets, startKeyVault, staticTokenCredential }
 import { startServiceBus } from '../servicebus';
 import { type TenantSimHandle, startTenantSimulator } from '../tenant-sim';
 import { SimWorld, seedDemoTenants } from '../tenant-sim/model';
-import { messagingEntities } from '../../shared/messaging/entities';
-import { secretNames } from '../../shared/secrets/secret-names';
+import { messagingEntities } from '../../shared/platform/declarations';
+import { secretNames } from '../../shared/platform/secret-names';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
 import { type StackPorts, ephemeralPorts } from './ports';

@@ -3,9 +3,8 @@ import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { type TokenCredential } from '@azure/core-auth';
 import { loadConfig } from '../../shared/config';
-import { createDependencies } from '../../shared/dependencies';
-import { registerTenant } from '../../shared/provisioning/register-tenant';
-import { blobContainers, cosmosContainers } from '../../shared/storage-declarations';
+import { createApp } from '../../shared/composition';
+import { blobContainers, cosmosContainers } from '../../shared/platform/declarations';
 
 /** A customer tenant the simulator knows, with the app registration the service signs in as. */
 export interface SeededTenant {
@@ -21,11 +20,11 @@ export async function registerSeededTenants(
   credential: TokenCredential,
   tenants: readonly SeededTenant[],
 ): Promise<void> {
-  const composition = createDependencies(loadConfig(settings), credential);
+  const app = createApp(loadConfig(settings), credential);
   try {
-    for (const tenant of tenants) await registerTenant(composition.dependencies, tenant);
+    for (const tenant of tenants) await app.provisioning.registerTenant(tenant);
   } finally {
-    await composition.close();
+    await app.platform.close();
   }
 }
 
@@ -56,6 +55,6 @@ export async function provisionCosmos(
 export async function provisionBlobContainers(connectionString: string): Promise<void> {
   const blobs = BlobServiceClient.fromConnectionString(connectionString);
   await Promise.all(
-    Object.values(blobContainers).map((name) => blobs.getContainerClient(name).createIfNotExists()),
+    Object.values<string>(blobContainers).map((name) => blobs.getContainerClient(name).createIfNotExists()),
   );
 }

@@ -11,8 +11,20 @@ export interface ActivityDeclaration<I, O> {
   readonly types?: (input: I) => O;
 }
 
-export function declareActivity<I, O>(name: string): ActivityDeclaration<I, O> {
-  return { name };
+/** The types of one activity, for `declareActivities`; its name is its key there. */
+export interface ActivityTypes<I, O> {
+  readonly types?: (input: I) => O;
+}
+
+export function activity<I, O>(): ActivityTypes<I, O> {
+  return {};
+}
+
+/** Declares a family of activities; each one's name is its key, so a name is written once. */
+export function declareActivities<T extends Record<string, ActivityTypes<never, unknown>>>(
+  family: T,
+): { readonly [K in keyof T]: T[K] extends ActivityTypes<infer I, infer O> ? ActivityDeclaration<I, O> : never } {
+  return Object.fromEntries(Object.keys(family).map((name) => [name, { name }])) as never;
 }
 
 export interface RetryPolicy {

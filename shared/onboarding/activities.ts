@@ -1,151 +1,66 @@
-import { declareActivity } from '../durable/activity';
-import { type UpdateRing } from '../domain/tenant';
+import { type ServiceBusSender } from '@azure/service-bus';
+import { type TenantRecord } from '../domain/tenant';
+import { type ImplementationsOf } from '../platform/activity-registration';
+import { publishDeviceEvent } from '../platform/cloud-events';
+import { type TenantApis } from '../platform/graph/tenant-clients';
+import { type TenantStore } from '../tenants/store';
+import { type onboardingActivities } from './contract';
+import { onboardingEvent } from './events';
+import { type OnboardingStore } from './store';
+import { assignDeploymentProfile, getAutopilotImportStatus, submitAutopilotImport } from './steps/autopilot';
+import {
+  getDefenderState,
+  getEncryptionState,
+  getEnrollment,
+  remediateDefender,
+  remediateEncryption,
+} from './steps/device-state';
+import { ensureE5Licence } from './steps/licence';
+import { assignUpdateRing } from './steps/update-ring';
 
-/** What the orchestration starts with: one device of an order, plus the deadlines it was started under. */
-export interface OnboardingRequest {
-  tenantId: string;
-  orderId: string;
-  serialNumber: string;
-  hardwareHash: string;
-  groupTag: string;
-  assignedUserPrincipalName: string;
-  /** ISO time the order was accepted. */
-  acceptedAt: string;
-  /** How long to wait for the device to enroll, from the start of the onboarding (ISO 8601 duration). */
-  enrollmentDeadline: string;
+export interface OnboardingServices {
+  tenants: Pick<TenantStore, 'active'>;
+  tenantApis(tenant: TenantRecord): Promise<TenantApis>;
+  onboardings: OnboardingStore;
+  deviceEvents: ServiceBusSender;
 }
 
-export interface DeviceKey {
-  tenantId: string;
-  serialNumber: string;
-}
+type Implementations = ImplementationsOf<typeof onboardingActivities>;
 
-export type ImportSubmission =
-  | { kind: 'submitted'; importedDeviceId: string }
-  /** The device is already a registered Autopilot device of this tenant: nothing to import. */
-  | { kind: 'alreadyRegistered'; autopilotDeviceId: string };
-
-export type ImportStatus =
-  | { state: 'pending' }
-  | { state: 'complete'; autopilotDeviceId?: string }
-  | { state: 'alreadyRegistered' }
-  | { state: 'registeredToAnotherTenant'; errorCode: number; errorName: string }
-  | { state: 'failed'; errorCode: number; errorName: string };
-
-export interface ProfileAssignment {
-  profileId: string;
-  profileName: string;
-}
-
-export type Enrollment =
-  | { enrolled: false; state: string }
-  | { enrolled: true; managedDeviceId: string; azureADDeviceId: string };
-
-export interface EnrolledDevice extends DeviceKey {
-  managedDeviceId: string;
-  azureADDeviceId: string;
-}
-
-export interface EncryptionState {
-  encrypted: boolean;
-  tpmPresent: boolean;
-  recoveryKeyEscrowed: boolean;
-}
-
-export interface DefenderState {
-  onboarded: boolean;
-  active: boolean;
-  signaturesCurrent: boolean;
-  signatureVersion?: string;
-}
-
-export type LicenceResult =
-  | { kind: 'assigned' | 'alreadyLicensed' }
-  | { kind: 'noSeats'; enabled: number; consumed: number }
-  | { kind: 'userNotFound' };
-
-export interface RingAssignment {
-  ring: UpdateRing;
-  groupId: string;
-}
-
-export const onboardingActivities = {
-  submitAutopilotImport: declareActivity<OnboardingRequest, ImportSubmission>('submitAutopilotImport'),
-  getAutopilotImportStatus: declareActivity<DeviceKey & { importedDeviceId: string }, ImportStatus>(
-    'getAutopilotImportStatus',
-  ),
-  assignDeploymentProfile: declareActivity<DeviceKey & { groupTag: string }, ProfileAssignment>(
-    'assignDeploymentProfile',
-  ),
-  getEnrollment: declareActivity<DeviceKey, Enrollment>('getEnrollment'),
-  getEncryptionState: declareActivity<EnrolledDevice, EncryptionState>('getEncryptionState'),
-  remediateEncryption: declareActivity<EnrolledDevice, void>('remediateEncryption'),
-  getDefenderState: declareActivity<EnrolledDevice, DefenderState>('getDefenderState'),
-  remediateDefender: declareActivity<EnrolledDevice, void>('remediateDefender'),
-  ensureE5Licence: declareActivity<{ tenantId: string; userPrincipalName: string }, LicenceResult>(
-    'ensureE5Licence',
-  ),
-  assignUpdateRing: declareActivity<EnrolledDevice, RingAssignment>('assignUpdateRing'),
-  recordOnboarding: declareActivity<OnboardingRecordInput, void>('recordOnboarding'),
-} as const;
-
-export const onboardingSteps = [
-  'autopilotImport',
-  'deploymentProfile',
-  'enrollment',
-  'encryption',
-  'defender',
-  'licence',
-  'updateRing',
-] as const;
-export type OnboardingStep = (typeof onboardingSteps)[number];
-
-export interface StepRecord {
-  step: OnboardingStep;
-  outcome: 'succeeded' | 'remediated' | 'failed';
-  startedAt: string;
-  endedAt: string;
-  detail?: string;
-}
-
-export const failureReasons = [
-  'registeredToAnotherTenant',
-  'importFailed',
-  'enrollmentTimedOut',
-  'encryptionNotVerified',
-  'defenderNotHealthy',
-  'noLicenceSeats',
-  'userNotFound',
-  /** An activity failed in a way no retry cures (a refusal by Graph, a tenant not provisioned). */
-  'stepFailed',
-  /** Retries ran out or something unforeseen broke; the detail says what. */
-  'unexpectedError',
-] as const;
-export type FailureReason = (typeof failureReasons)[number];
-
-export type OnboardingOutcome =
-  | { status: 'onboarded'; managedDeviceId: string; azureADDeviceId: string; ring: UpdateRing }
-  | {
-      status: 'failed';
-      reason: FailureReason;
-      detail: string;
-      managedDeviceId?: string;
-      azureADDeviceId?: string;
-    };
-
-/** The device's security state as the run last saw it. */
-export interface ObservedSecurity {
-  encryption?: EncryptionState;
-  defender?: DefenderState;
-  licence?: LicenceResult['kind'];
-}
-
-export interface OnboardingRecordInput {
-  instanceId: string;
-  request: OnboardingRequest;
-  steps: StepRecord[];
-  observed: ObservedSecurity;
-  outcome: OnboardingOutcome;
-  startedAt: string;
-  endedAt: string;
+/** Each onboarding activity: look the tenant up, take its clients, do one step. */
+export function onboardingImplementations(services: OnboardingServices): Implementations {
+  const apis = async (tenantId: string): Promise<TenantApis & { tenant: TenantRecord }> => {
+    // A suspension stops every onboarding in flight at its next step: nothing more is done in that tenant.
+    const tenant = await services.tenants.active(tenantId);
+    return { tenant, ...(await services.tenantApis(tenant)) };
+  };
+  return {
+    submitAutopilotImport: async (request) =>
+      submitAutopilotImport((await apis(request.tenantId)).graph, request),
+    getAutopilotImportStatus: async (input) =>
+      getAutopilotImportStatus(
+        (await apis(input.tenantId)).graph,
+        input.importedDeviceId,
+        input.serialNumber,
+      ),
+    assignDeploymentProfile: async (input) =>
+      assignDeploymentProfile((await apis(input.tenantId)).graph, input.serialNumber),
+    getEnrollment: async (input) => getEnrollment((await apis(input.tenantId)).graph, input.serialNumber),
+    getEncryptionState: async (device) => getEncryptionState((await apis(device.tenantId)).graph, device),
+    remediateEncryption: async (device) => remediateEncryption((await apis(device.tenantId)).graph, device),
+    getDefenderState: async (device) => getDefenderState(await apis(device.tenantId), device),
+    remediateDefender: async (device) => remediateDefender((await apis(device.tenantId)).graph, device),
+    ensureE5Licence: async (input) => {
+      const { graph, tenant } = await apis(input.tenantId);
+      return ensureE5Licence(graph, input.userPrincipalName, tenant.defaultUsageLocation);
+    },
+    assignUpdateRing: async (device) => {
+      const { graph, tenant } = await apis(device.tenantId);
+      return assignUpdateRing(graph, tenant, device);
+    },
+    recordOnboarding: async (input) => {
+      await services.onboardings.record(input);
+      await publishDeviceEvent(services.deviceEvents, onboardingEvent(input));
+    },
+  };
 }

@@ -11,7 +11,7 @@ import {
   type OnboardingRequest,
   type OnboardingStep,
   type StepRecord,
-} from './activities';
+} from './contract';
 
 const minute = 60_000;
 const hour = 60 * minute;

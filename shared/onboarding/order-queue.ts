@@ -1,5 +1,5 @@
 import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
-import { type OnboardingRequest } from './activities';
+import { type OnboardingRequest } from './contract';
 import { onboardingInstanceId } from './device-order';
 
 /**

@@ -2,7 +2,7 @@ import { type InvocationContext } from '@azure/functions';
 import { type DurableClient } from 'durable-functions';
 import { z } from 'zod';
 import { parseOrThrow } from '../validation';
-import { type OnboardingRequest } from './activities';
+import { type OnboardingRequest } from './contract';
 import { orderedDeviceSchema } from './device-order';
 import { startOnboardingIfNew } from './start-onboarding';
 

@@ -1,8 +1,6 @@
 import { type DurableClient } from 'durable-functions';
-import { type OnboardingRequest } from './activities';
+import { onboardingOrchestration, type OnboardingRequest } from './contract';
 import { onboardingInstanceId } from './device-order';
-
-export const onboardingOrchestration = 'onboardDevice';
 
 /** durable-functions reports an unknown instance only through the text of the error it throws. */
 function isUnknownInstance(error: unknown): boolean {

@@ -1,8 +1,8 @@
 import { type SecretClient } from '@azure/keyvault-secrets';
 import { type TenantRecord, tenantRecordSchema, type UpdateRingShares } from '../domain/tenant';
-import { type TenantClients } from '../graph/tenant-clients';
-import { secretNames } from '../secrets/secret-names';
-import { type TenantStore } from '../stores/tenant-store';
+import { type TenantClients } from '../platform/graph/tenant-clients';
+import { secretNames } from '../platform/secret-names';
+import { type TenantStore } from '../tenants/store';
 import { ensureTenantLayout } from './tenant-layout';
 
 export interface TenantRegistration {

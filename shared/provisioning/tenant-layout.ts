@@ -1,7 +1,7 @@
 import { tenantLayout } from '../domain/tenant-layout';
 import { updateRings } from '../domain/tenant';
-import { type ApiClient } from '../graph/api-client';
-import { odataString, segment } from '../graph/odata';
+import { type ApiClient } from '../platform/graph/api-client';
+import { odataString, segment } from '../platform/graph/odata';
 
 interface Named {
   id: string;

@@ -43,7 +43,6 @@ describe('local host under plain node (npm start path)', () => {
       [
         ...sourcesUnder('local/host'),
         'local/clock.ts',
-        'shared/graph/limiter.ts',
         'test/fixtures/host-apps/prefixed/index.ts',
       ],
       tmp.dir,

@@ -5,14 +5,13 @@ import { localCertificate } from '../../local/certs';
 import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
 import { startServiceBus } from '../../local/servicebus';
 import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
-import { messagingEntities, queueNames } from '../../shared/messaging/entities';
+import { messagingEntities, queueNames } from '../../shared/platform/declarations';
 import { allPermissions } from '../../local/tenant-sim/model';
-import { dependencies, resetDependencies } from '../../shared/dependencies';
+import { composition, resetComposition } from '../../shared/composition';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
-import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook-signature';
-import { registerTenant } from '../../shared/provisioning/register-tenant';
-import { secretNames } from '../../shared/secrets/secret-names';
+import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
+import { secretNames } from '../../shared/platform/secret-names';
 import { stackSettings } from './stack';
 
 /**
@@ -72,9 +71,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     },
     log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
   });
-  const deps = dependencies();
+  const app = composition();
   const webhookSecret =
-    (await deps.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
+    (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const run = Math.random().toString(36).slice(2, 8);
 
@@ -94,7 +93,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         e5: seats,
         apps: [{ clientSecret: secret, permissions: [...allPermissions] }],
       });
-      return registerTenant(deps, {
+      return app.provisioning.registerTenant({
         id: created.id,
         displayName: name,
         clientId: created.apps[0]!.clientId,
@@ -170,7 +169,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     async stop() {
       await serviceBus.close();
       await host.stop();
-      await resetDependencies();
+      await resetComposition();
       await sim.stop();
       await broker.stop();
     },

@@ -1,14 +1,14 @@
 import { tenantLayout } from '../../domain/tenant-layout';
 import { DependencyRejectedError, DependencyUnavailableError, ThrottledError } from '../../errors';
-import { type ApiClient } from '../../graph/api-client';
+import { type ApiClient } from '../../platform/graph/api-client';
 import { addDeviceToGroup, findGroupId, TenantNotProvisionedError } from './directory';
-import { odataString, segment } from '../../graph/odata';
+import { odataString, segment } from '../../platform/graph/odata';
 import {
   type ImportStatus,
   type ImportSubmission,
   type OnboardingRequest,
   type ProfileAssignment,
-} from '../activities';
+} from '../contract';
 
 interface AutopilotDeviceIdentity {
   id: string;

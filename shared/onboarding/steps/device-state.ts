@@ -1,11 +1,11 @@
-import { type ApiClient } from '../../graph/api-client';
-import { odataString, segment } from '../../graph/odata';
+import { type ApiClient } from '../../platform/graph/api-client';
+import { odataString, segment } from '../../platform/graph/odata';
 import {
   type DefenderState,
   type EncryptionState,
   type Enrollment,
   type EnrolledDevice,
-} from '../activities';
+} from '../contract';
 
 interface ManagedDeviceSummary {
   id: string;

@@ -1,7 +1,7 @@
 import { ConflictError } from '../../errors';
 import { DependencyRejectedError } from '../../errors';
-import { type ApiClient } from '../../graph/api-client';
-import { odataString, segment } from '../../graph/odata';
+import { type ApiClient } from '../../platform/graph/api-client';
+import { odataString, segment } from '../../platform/graph/odata';
 
 /** A tenant-wide object that tenant provisioning should have made is missing: onboarding cannot go on. */
 export class TenantNotProvisionedError extends ConflictError {

@@ -1,8 +1,8 @@
 import { DependencyRejectedError } from '../../errors';
-import { type ApiClient } from '../../graph/api-client';
-import { ResourceNotFoundError } from '../../graph/api-errors';
-import { segment } from '../../graph/odata';
-import { type LicenceResult } from '../activities';
+import { type ApiClient } from '../../platform/graph/api-client';
+import { ResourceNotFoundError } from '../../platform/graph/api-errors';
+import { segment } from '../../platform/graph/odata';
+import { type LicenceResult } from '../contract';
 
 /** Microsoft 365 E5 (SPE_E5). */
 export const e5SkuId = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';

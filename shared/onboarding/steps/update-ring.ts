@@ -1,8 +1,8 @@
 import { type TenantRecord } from '../../domain/tenant';
 import { tenantLayout } from '../../domain/tenant-layout';
 import { ringForDevice } from '../../domain/update-ring';
-import { type ApiClient } from '../../graph/api-client';
-import { type EnrolledDevice, type RingAssignment } from '../activities';
+import { type ApiClient } from '../../platform/graph/api-client';
+import { type EnrolledDevice, type RingAssignment } from '../contract';
 import { addDeviceToGroup, findGroupId } from './directory';
 
 /** Joins the device to its ring's group; the ring's Windows Update for Business policy is assigned to that group. */

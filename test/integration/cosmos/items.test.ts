@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../../shared/errors';
-import { cosmosCall } from '../../../shared/stores/cosmos-errors';
+import { cosmosCall } from '../../../shared/platform/cosmos/errors';
 import { type TenantDoc, isolatedCosmos } from './support';
 
 let cosmos: Awaited<ReturnType<typeof isolatedCosmos>>;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Container } from '@azure/cosmos';
-import { type CosmosHandle, createCosmos } from '../../../shared/stores/cosmos-client';
-import { trustedTls } from '../../../shared/trusted-ca';
+import { type CosmosHandle, createCosmos } from '../../../shared/platform/cosmos/client';
+import { trustedTls } from '../../../shared/platform/tls';
 import { stackSettings } from '../../support/stack';
 
 export interface TenantDoc {

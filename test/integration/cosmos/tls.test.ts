@@ -1,6 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { createCosmos } from '../../../shared/stores/cosmos-client';
-import { trustedTls } from '../../../shared/trusted-ca';
+import { createCosmos } from '../../../shared/platform/cosmos/client';
+import { trustedTls } from '../../../shared/platform/tls';
 import { stackSettings } from '../../support/stack';
 
 describe('Cosmos client TLS trust', () => {

@@ -3,10 +3,10 @@
  * Graph and Defender in the simulated tenants → Cosmos records and device events.
  */
 import { type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { dependencies } from '../../../shared/dependencies';
+import { composition } from '../../../shared/composition';
 import { type TenantRecord } from '../../../shared/domain/tenant';
-import { deviceEventsSubscriptionNames, topicNames } from '../../../shared/messaging/entities';
-import { cosmosContainers } from '../../../shared/storage-declarations';
+import { deviceEventsSubscriptionNames, topicNames } from '../../../shared/platform/declarations';
+import { cosmosContainers } from '../../../shared/platform/declarations';
 import {
   instanceIdOf,
   type OnboardingWorld,
@@ -86,7 +86,7 @@ describe('device onboarding end to end', () => {
     expect(output(ids.noSeats).detail).toContain('10 of 10');
 
     // Cosmos: one onboarding record per device with each step, and the device's current state.
-    const db = dependencies().cosmos.database;
+    const db = composition().platform.cosmos.database;
     const record = async (tenantId: string, serial: string) =>
       (await db.container(cosmosContainers.onboardings.id).item(serial, tenantId).read()).resource;
     const healthy = await record(withSeats.id, 'E2E-HEALTHY');

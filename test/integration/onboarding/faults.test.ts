@@ -8,10 +8,10 @@
  */
 import { type FaultSettings } from '../../../local/tenant-sim';
 import { ModelError } from '../../../local/tenant-sim/model';
-import { dependencies } from '../../../shared/dependencies';
+import { composition } from '../../../shared/composition';
 import { type TenantRecord } from '../../../shared/domain/tenant';
 import { e5SkuId } from '../../../shared/onboarding/steps/licence';
-import { cosmosContainers } from '../../../shared/storage-declarations';
+import { cosmosContainers } from '../../../shared/platform/declarations';
 import {
   instanceIdOf,
   type OnboardingWorld,
@@ -274,7 +274,7 @@ function e5Consumed(world: OnboardingWorld, tenant: TenantRecord): number | unde
 
 /** Each device's onboarding record in Cosmos: its outcome and, step by step, how it got there. */
 async function expectRecords(tenant: TenantRecord, devices: Device[]): Promise<void> {
-  const container = dependencies().cosmos.database.container(cosmosContainers.onboardings.id);
+  const container = composition().platform.cosmos.database.container(cosmosContainers.onboardings.id);
   for (const d of devices) {
     const record = (await container.item(d.serial, tenant.id).read()).resource;
     const expected = d.expected;

@@ -5,8 +5,8 @@
 import { VirtualClock } from '../../../local/clock';
 import { type TenantSimHandle, startTenantSimulator } from '../../../local/tenant-sim';
 import { type TenantRecord } from '../../../shared/domain/tenant';
-import { sendBatch } from '../../../shared/graph/batch';
-import { TenantClients, type TenantApis } from '../../../shared/graph/tenant-clients';
+import { sendBatch } from '../../../shared/platform/graph/batch';
+import { TenantClients, type TenantApis } from '../../../shared/platform/graph/tenant-clients';
 import { ensureTenantLayout } from '../../../shared/provisioning/tenant-layout';
 import {
   assignDeploymentProfile,
@@ -21,7 +21,7 @@ import {
 } from '../../../shared/onboarding/steps/device-state';
 import { e5SkuId, ensureE5Licence } from '../../../shared/onboarding/steps/licence';
 import { assignUpdateRing } from '../../../shared/onboarding/steps/update-ring';
-import { type OnboardingRequest } from '../../../shared/onboarding/activities';
+import { type OnboardingRequest } from '../../../shared/onboarding/contract';
 import { allPermissions } from '../../../local/tenant-sim/model';
 import { testCertificate } from '../tenant-sim/support';
 
@@ -63,7 +63,7 @@ describe('onboarding steps against the tenant simulator', () => {
         authorityHost: sim.authorityHost,
         graphBaseUrl: sim.graphUrl,
         defenderBaseUrl: sim.defenderUrl,
-        trustedCa: cert.cert,
+        tlsOptions: { ca: [cert.cert] },
         maxInFlight: 8,
         tuning: { baseDelayMs: 50, maxDelayMs: 500, maxRetryAfterMs: 30_000 },
         maxRetries: 4,
@@ -202,7 +202,7 @@ describe('Graph JSON batching against the tenant simulator', () => {
         authorityHost: sim.authorityHost,
         graphBaseUrl: sim.graphUrl,
         defenderBaseUrl: sim.defenderUrl,
-        trustedCa: cert.cert,
+        tlsOptions: { ca: [cert.cert] },
         maxInFlight: 4,
         tuning: batchOptions.tuning,
         maxRetries: 3,

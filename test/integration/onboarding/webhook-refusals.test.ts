@@ -4,9 +4,9 @@
  * accepted one in exactly the way under test, and a correctly built delivery through the same helper is accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { dependencies } from '../../../shared/dependencies';
+import { composition } from '../../../shared/composition';
 import { type TenantRecord } from '../../../shared/domain/tenant';
-import { signDelivery, webhookHeaders } from '../../../shared/onboarding/webhook-signature';
+import { signDelivery, webhookHeaders } from '../../../shared/onboarding/webhook/signature';
 import {
   instanceIdOf,
   type OnboardingWorld,
@@ -63,8 +63,8 @@ describe('autopilot webhook refusals', () => {
       world.addTenant({ name: 'Adatum', deviceCount: 5, seats }),
     ]);
     // Upsert clears the store's cache, and neither tenant has been read as active by a delivery yet.
-    await dependencies().tenants.upsert({ ...suspended, status: 'suspended' });
-    await dependencies().tenants.upsert({ ...provisioning, status: 'provisioning' });
+    await composition().tenants.upsert({ ...suspended, status: 'suspended' });
+    await composition().tenants.upsert({ ...provisioning, status: 'provisioning' });
     countersBefore = new Map(
       [active, suspended, provisioning].map((t) => [t.id, world.sim.control.counterValues(t.id).requests]),
     );

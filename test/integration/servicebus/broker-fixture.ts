@@ -5,7 +5,7 @@ import {
 } from '@azure/service-bus';
 import type { Clock } from '../../../local/clock';
 import { startServiceBus, type ServiceBusStandIn } from '../../../local/servicebus';
-import type { EntitiesDeclaration } from '../../../shared/messaging/entities';
+import type { EntitiesDeclaration } from '../../../local/servicebus/entities';
 
 export interface BrokerFixture {
   broker: ServiceBusStandIn;

@@ -1,4 +1,4 @@
-import type { EntitiesDeclaration } from '../../../shared/messaging/entities';
+import type { EntitiesDeclaration } from '../../../local/servicebus/entities';
 import { bodyOf, receiveAll, receiveAtLeast, startBroker, type BrokerFixture } from './broker-fixture';
 
 const entities: EntitiesDeclaration = {

@@ -2,14 +2,14 @@ import { get } from 'node:https';
 import { ClientSecretCredential } from '@azure/identity';
 import { localWebhookSources } from '../../../local/stack';
 import { type TenantRecord, tenantRecordSchema } from '../../../shared/domain/tenant';
-import { checkHealth } from '../../../shared/health';
-import { secretNames } from '../../../shared/secrets/secret-names';
-import { dependencies, resetDependencies } from '../../../shared/dependencies';
-import { cosmosContainers } from '../../../shared/storage-declarations';
+import { checkHealth } from '../../../shared/health/check';
+import { secretNames } from '../../../shared/platform/secret-names';
+import { composition, resetComposition } from '../../../shared/composition';
+import { cosmosContainers } from '../../../shared/platform/declarations';
 import { stackCaPem, stackConfig, stackSettings } from '../../support/stack';
 
 afterAll(async () => {
-  await resetDependencies();
+  await resetComposition();
 });
 
 describe('the global local stack', () => {
@@ -29,8 +29,8 @@ describe('the global local stack', () => {
   });
 
   it('reports every dependency reachable through the app’s composition root', async () => {
-    const deps = dependencies();
-    const report = await checkHealth(deps.probes(), deps.version);
+    const app = composition();
+    const report = await checkHealth(app.platform.probes(), app.version);
     expect(report.dependencies).toEqual({
       cosmos: expect.objectContaining({ state: 'reachable' }),
       blobStorage: expect.objectContaining({ state: 'reachable' }),
@@ -41,7 +41,7 @@ describe('the global local stack', () => {
   });
 
   it('has created the database and every declared container', async () => {
-    const { database } = dependencies().cosmos;
+    const { database } = composition().platform.cosmos;
     const { resources } = await database.containers.readAll().fetchAll();
     const byId = new Map(resources.map((c) => [c.id, c.partitionKey?.paths]));
     for (const declared of Object.values(cosmosContainers)) {
@@ -52,8 +52,8 @@ describe('the global local stack', () => {
 
 describe('what the global stack provisioned', () => {
   it('registers the simulator’s demo tenants in Cosmos with secret names only, and their credentials work', async () => {
-    const deps = dependencies();
-    const { resources } = await deps.cosmos.database
+    const app = composition();
+    const { resources } = await app.platform.cosmos.database
       .container(cosmosContainers.tenants.id)
       .items.readAll<TenantRecord>()
       .fetchAll();
@@ -66,13 +66,13 @@ describe('what the global stack provisioned', () => {
 
     const contoso = tenants.find((t) => t.displayName === 'Contoso')!;
     const [clientId, clientSecret] = await Promise.all([
-      deps.secrets.getSecret(contoso.secretNames.graphClientId),
-      deps.secrets.getSecret(contoso.secretNames.graphClientSecret),
+      app.platform.secrets.getSecret(contoso.secretNames.graphClientId),
+      app.platform.secrets.getSecret(contoso.secretNames.graphClientSecret),
     ]);
     expect(JSON.stringify(resources)).not.toContain(clientSecret.value);
 
     const credential = new ClientSecretCredential(contoso.id, clientId.value!, clientSecret.value!, {
-      authorityHost: deps.config.ENTRA_AUTHORITY_HOST,
+      authorityHost: app.config.ENTRA_AUTHORITY_HOST,
       disableInstanceDiscovery: true,
       tlsOptions: { ca: stackCaPem() },
     });
@@ -81,7 +81,7 @@ describe('what the global stack provisioned', () => {
   });
 
   it('holds a signing secret for each local Autopilot webhook source', async () => {
-    const { secrets } = dependencies();
+    const { secrets } = composition().platform;
     for (const source of localWebhookSources) {
       const secret = await secrets.getSecret(secretNames.autopilotWebhookSecret(source));
       expect(secret.value?.length).toBeGreaterThanOrEqual(32);

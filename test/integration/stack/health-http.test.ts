@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type HostHandle, startHost } from '../../../local/host';
-import { resetDependencies } from '../../../shared/dependencies';
-import type { HealthReport } from '../../../shared/health';
+import { resetComposition } from '../../../shared/composition';
+import type { HealthReport } from '../../../shared/health/check';
 import { stackSettings } from '../../support/stack';
 
 /** The real app entry on the local host, pointed at the global stack: what `npm start` serves. */
@@ -22,7 +22,7 @@ describe('GET /api/health through the local host', () => {
 
   afterAll(async () => {
     await host.stop();
-    await resetDependencies();
+    await resetComposition();
     rmSync(keysDir, { recursive: true, force: true });
   });
 

@@ -1,18 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { blobContainers } from '../../../shared/storage-declarations';
+import { blobContainers } from '../../../shared/platform/declarations';
 import { stackStorage } from './support';
 
 const { blobs } = stackStorage();
+/** A container of the test's own: the app declares its containers when a capability first uses one. */
+const testContainer = blobs.getContainerClient(`storage-test-${randomUUID()}`);
+
+beforeAll(async () => {
+  await testContainer.create();
+});
+
+afterAll(async () => {
+  await testContainer.delete();
+});
 
 describe('Blob storage through the real SDK against Azurite', () => {
   it('has the containers the app declares', async () => {
     const names: string[] = [];
     for await (const container of blobs.listContainers()) names.push(container.name);
-    expect(names).toEqual(expect.arrayContaining(Object.values(blobContainers)));
+    expect(names).toEqual(expect.arrayContaining(Object.values<string>(blobContainers)));
   });
 
   it('uploads, downloads and lists blobs by prefix', async () => {
-    const container = blobs.getContainerClient(blobContainers.telemetryRaw);
+    const container = testContainer;
     const prefix = `tenant-${randomUUID()}/devices/`;
     const snapshot = JSON.stringify({ pulledAt: '2026-01-05T09:00:00Z', devices: [{ serial: 'SN1' }] });
     await container
@@ -41,9 +51,7 @@ describe('Blob storage through the real SDK against Azurite', () => {
   });
 
   it('refuses to overwrite a blob written by someone else when asked not to', async () => {
-    const blob = blobs
-      .getContainerClient(blobContainers.telemetryRaw)
-      .getBlockBlobClient(`race/${randomUUID()}.json`);
+    const blob = testContainer.getBlockBlobClient(`race/${randomUUID()}.json`);
     await blob.upload('first', 5, { conditions: { ifNoneMatch: '*' } });
     await expect(blob.upload('second', 6, { conditions: { ifNoneMatch: '*' } })).rejects.toMatchObject({
       statusCode: 409,

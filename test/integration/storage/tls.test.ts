@@ -3,8 +3,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY } from '../../../local/azurite';
-import { createBlobServiceClient } from '../../../shared/stores/storage-clients';
-import { trustedTls } from '../../../shared/trusted-ca';
+import { createBlobServiceClient } from '../../../shared/platform/storage';
+import { trustedTls } from '../../../shared/platform/tls';
 import { stackSettings } from '../../support/stack';
 
 /**

@@ -26,7 +26,6 @@ describe('loadConfig', () => {
       ...rest,
       ServiceBusConnection__fullyQualifiedNamespace: 'mds.servicebus.windows.net',
       ArchiveStorage__blobServiceUri: 'https://mds.blob.core.windows.net',
-      ArchiveStorage__tableServiceUri: 'https://mds.table.core.windows.net',
     });
     expect(config.COSMOS_KEY).toBeUndefined();
     expect(config.ServiceBusConnection__fullyQualifiedNamespace).toBe('mds.servicebus.windows.net');

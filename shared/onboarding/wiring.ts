@@ -1,0 +1,63 @@
+import { type HttpHandler, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { type AppConfig } from '../config';
+import { type ImplementationsOf } from '../platform/activity-registration';
+import { queueNames, topicNames } from '../platform/declarations';
+import { type Platform } from '../platform';
+import { lazy } from '../platform/lazy';
+import { type TenantStore } from '../tenants/store';
+import { onboardingImplementations } from './activities';
+import { type onboardingActivities } from './contract';
+import { enqueueOnboardings } from './order-queue';
+import { startOnboardingHandler } from './start-handler';
+import { OnboardingStore } from './store';
+import { DeliveryStore } from './webhook/delivery-store';
+import { autopilotWebhookHandler } from './webhook/handler';
+import { webhookSecretReader } from './webhook/secrets';
+
+export interface OnboardingCapability {
+  readonly store: OnboardingStore;
+  readonly deliveries: DeliveryStore;
+  /** `POST /api/autopilot/webhook`. */
+  readonly webhook: HttpHandler;
+  /** The `device-orders` queue trigger. */
+  readonly startFromQueue: (message: unknown, context: InvocationContext) => Promise<void>;
+  readonly activities: ImplementationsOf<typeof onboardingActivities>;
+}
+
+export type OnboardingPlatform = Pick<Platform, 'container' | 'sender' | 'secrets' | 'tenantClients'>;
+export type OnboardingConfig = Pick<AppConfig, 'ENROLLMENT_DEADLINE' | 'WEBHOOK_MAX_BODY_BYTES'>;
+
+export function onboardingWiring(
+  platform: OnboardingPlatform,
+  tenants: TenantStore,
+  config: OnboardingConfig,
+): OnboardingCapability {
+  const onboarding: OnboardingCapability = lazy<OnboardingCapability>({
+    store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
+    deliveries: () => new DeliveryStore(platform.container('webhookDeliveries')),
+    webhook: () => {
+      const webhookSecret = webhookSecretReader(platform.secrets);
+      return autopilotWebhookHandler({
+        webhookSecret,
+        activeTenant: (id) => tenants.active(id),
+        deliveries: onboarding.deliveries,
+        enqueue: (requests) => enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests),
+        statusUrl: (context, instanceId) =>
+          df.getClient(context).createHttpManagementPayload(instanceId).statusQueryGetUri,
+        enrollmentDeadline: config.ENROLLMENT_DEADLINE,
+        maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+        now: Date.now,
+      });
+    },
+    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    activities: () =>
+      onboardingImplementations({
+        tenants,
+        tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
+        onboardings: onboarding.store,
+        deviceEvents: platform.sender(topicNames.deviceEvents),
+      }),
+  });
+  return onboarding;
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { type ServiceBusSender } from '@azure/service-bus';
+import { DependencyUnavailableError } from '../errors';
+import { type DeviceEventType } from './declarations';
+
+/**
+ * Events on the `device-events` topic. The body follows the CloudEvents 1.0 JSON format so any consumer can read
+ * it; the Service Bus `subject` is the event type (subscriptions filter on it) and `messageId` is the event id, a
+ * hash of what makes the event unique, so a republished event is dropped by duplicate detection. Events carry ids
+ * and states, never a user's name or UPN.
+ */
+export interface DeviceEvent<T> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: DeviceEventType;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: T;
+}
+
+export const eventSource = '/managed-desktop-security';
+
+export function stableEventId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+export function deviceEvent<T extends { tenantId: string; serialNumber: string }>(
+  type: DeviceEventType,
+  data: T,
+  time: string,
+  uniqueBy: string[],
+): DeviceEvent<T> {
+  return {
+    specversion: '1.0',
+    id: stableEventId(type, ...uniqueBy),
+    source: eventSource,
+    type,
+    subject: `tenants/${data.tenantId}/devices/${data.serialNumber}`,
+    time,
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+export async function publishDeviceEvent(
+  sender: ServiceBusSender,
+  event: DeviceEvent<{ tenantId: string }>,
+): Promise<void> {
+  try {
+    await sender.sendMessages({
+      messageId: event.id,
+      subject: event.type,
+      contentType: 'application/cloudevents+json',
+      body: event,
+      applicationProperties: { tenantId: event.data.tenantId, eventType: event.type },
+    });
+  } catch (error) {
+    throw new DependencyUnavailableError(
+      `publishing ${event.type} failed: ${(error as Error).message}`,
+      'serviceBus',
+      { cause: error },
+    );
+  }
+}
