@@ -71,8 +71,7 @@ function connectionProblems(env: NodeJS.ProcessEnv): FieldProblem[] {
   if (!env.ArchiveStorage && !env.ArchiveStorage__blobServiceUri) {
     problems.push({
       field: 'ArchiveStorage',
-      message:
-        'set a connection string, or ArchiveStorage__blobServiceUri for managed identity',
+      message: 'set a connection string, or ArchiveStorage__blobServiceUri for managed identity',
     });
   }
   return problems;

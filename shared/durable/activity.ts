@@ -23,7 +23,9 @@ export function activity<I, O>(): ActivityTypes<I, O> {
 /** Declares a family of activities; each one's name is its key, so a name is written once. */
 export function declareActivities<T extends Record<string, ActivityTypes<never, unknown>>>(
   family: T,
-): { readonly [K in keyof T]: T[K] extends ActivityTypes<infer I, infer O> ? ActivityDeclaration<I, O> : never } {
+): {
+  readonly [K in keyof T]: T[K] extends ActivityTypes<infer I, infer O> ? ActivityDeclaration<I, O> : never;
+} {
   return Object.fromEntries(Object.keys(family).map((name) => [name, { name }])) as never;
 }
 

@@ -13,7 +13,9 @@ export function isoDurationMs(duration: string): number {
     throw new RangeError(`not an ISO 8601 duration: ${duration}`);
   }
   const calendar = (parts.years ?? 0) + (parts.months ?? 0) + (parts.weeks ?? 0);
-  const fraction = [parts.days, parts.hours, parts.minutes, parts.seconds].some((n) => !Number.isInteger(n ?? 0));
+  const fraction = [parts.days, parts.hours, parts.minutes, parts.seconds].some(
+    (n) => !Number.isInteger(n ?? 0),
+  );
   if (calendar > 0 || fraction || duration.endsWith('T'))
     throw new RangeError(`not an ISO 8601 duration of days, hours, minutes and seconds: ${duration}`);
   // A fixed start keeps toSeconds from reading the clock; without calendar units the start changes nothing.

@@ -21,7 +21,8 @@ export function createBlobServiceClient(
   tls: TrustedTls | undefined,
 ): BlobServiceClient {
   const options: BlobClientOptions = pipelineTls(tls);
-  if (settings.ArchiveStorage) return BlobServiceClient.fromConnectionString(settings.ArchiveStorage, options);
+  if (settings.ArchiveStorage)
+    return BlobServiceClient.fromConnectionString(settings.ArchiveStorage, options);
   // loadConfig has checked that one of the two forms is set.
   if (!settings.ArchiveStorage__blobServiceUri) throw new Error('ArchiveStorage__blobServiceUri is not set');
   return new BlobServiceClient(settings.ArchiveStorage__blobServiceUri, credential(), options);

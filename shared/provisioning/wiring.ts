@@ -14,6 +14,9 @@ export function provisioningWiring(
 ): ProvisioningCapability {
   return {
     registerTenant: (registration) =>
-      registerTenant({ tenants, secrets: platform.secrets, tenantClients: platform.tenantClients }, registration),
+      registerTenant(
+        { tenants, secrets: platform.secrets, tenantClients: platform.tenantClients },
+        registration,
+      ),
   };
 }

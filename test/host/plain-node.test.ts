@@ -40,11 +40,7 @@ describe('local host under plain node (npm start path)', () => {
 
   it('answers @azure/functions-core through the preload and serves the compiled app', async () => {
     transpile(
-      [
-        ...sourcesUnder('local/host'),
-        'local/clock.ts',
-        'test/fixtures/host-apps/prefixed/index.ts',
-      ],
+      [...sourcesUnder('local/host'), 'local/clock.ts', 'test/fixtures/host-apps/prefixed/index.ts'],
       tmp.dir,
     );
     writeFileSync(

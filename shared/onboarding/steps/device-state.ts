@@ -1,11 +1,6 @@
 import { type ApiClient } from '../../platform/graph/api-client';
 import { odataString, segment } from '../../platform/graph/odata';
-import {
-  type DefenderState,
-  type EncryptionState,
-  type Enrollment,
-  type EnrolledDevice,
-} from '../contract';
+import { type DefenderState, type EncryptionState, type Enrollment, type EnrolledDevice } from '../contract';
 
 interface ManagedDeviceSummary {
   id: string;

@@ -11,7 +11,6 @@ import { transientNetworkCodes } from '../transient-network';
 
 const dependency = 'cosmos';
 
-
 interface CosmosFailure {
   name?: string;
   message?: string;

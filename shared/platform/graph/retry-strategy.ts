@@ -12,7 +12,6 @@ export interface RetryTuning {
   maxRetryAfterMs: number;
 }
 
-
 /** Reads the wait a throttling or unavailable answer asks for: `retry-after-ms`, then `Retry-After` seconds or date. */
 export function retryAfterMs(
   headers: { get(name: string): string | undefined },

@@ -52,7 +52,13 @@ export class TenantClients {
       const credential = await this.credentialFor(tenant);
       return {
         graph: this.client('graph', tenant.id, this.settings.graphBaseUrl, graphScope, credential),
-        defender: this.client('defender', tenant.id, this.settings.defenderBaseUrl, defenderScope, credential),
+        defender: this.client(
+          'defender',
+          tenant.id,
+          this.settings.defenderBaseUrl,
+          defenderScope,
+          credential,
+        ),
       };
     });
   }

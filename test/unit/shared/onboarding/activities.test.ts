@@ -2,10 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { type TenantRecord } from '../../../../shared/domain/tenant';
 import { ForbiddenError } from '../../../../shared/errors';
 import { requireActive } from '../../../../shared/tenants/store';
-import {
-  onboardingImplementations,
-  type OnboardingServices,
-} from '../../../../shared/onboarding/activities';
+import { onboardingImplementations, type OnboardingServices } from '../../../../shared/onboarding/activities';
 
 const suspended: TenantRecord = {
   id: 'tenant-s',
