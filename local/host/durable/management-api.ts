@@ -1,11 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, sendProblem } from '../http/responses';
+import { type RouteTemplate, comparePrecedence, parseRouteTemplate } from '../http/route-template';
 import { type WebhookSettings, managementPayload } from './client-data';
 import type { InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
 import { type RuntimeStatus, terminalStatuses } from './instance-store';
 
 const runtimeStatuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated'];
-const unsupportedOperations = new Set(['rewind', 'suspend', 'resume', 'restart']);
+const unsupportedOperations = ['rewind', 'suspend', 'resume', 'restart'] as const;
+
+interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly origin: string;
+}
+
+type RouteHandler = (context: RouteContext, params: Record<string, string>) => void | Promise<void>;
+
+interface RouteSpec {
+  readonly method: string;
+  /** Relative to the API root, in the route-template syntax HTTP triggers use. */
+  readonly template: string;
+  readonly handler: RouteHandler;
+}
+
+interface Route {
+  readonly method: string;
+  readonly template: RouteTemplate;
+  readonly handler: RouteHandler;
+}
+
+/** Parses the templates once and orders the table so literal segments win over parameters. */
+function table(specs: readonly RouteSpec[]): Route[] {
+  return specs
+    .map((spec) => ({ ...spec, template: parseRouteTemplate(spec.template) }))
+    .sort((a, b) => comparePrecedence(a.template, b.template));
+}
 
 class BadRequest extends Error {
   override readonly name = 'BadRequest';
@@ -50,6 +80,52 @@ function parseJsonBody(body: Buffer): unknown {
  * raiseEvent and terminate 202/404/410, purge 200/404/412.
  */
 export class DurableManagementApi {
+  /** The extension's routes (HttpApiHandler's templates), most specific first; unknown method or path is 404. */
+  private readonly routes: readonly Route[] = table([
+    {
+      method: 'POST',
+      template: 'orchestrators/{functionName}/{instanceId?}',
+      handler: (c, p) => this.start(c.req, c.res, p.functionName as string, p.instanceId, c.origin),
+    },
+    { method: 'GET', template: 'instances', handler: (c) => this.list(c.req, c.res, c.url) },
+    { method: 'DELETE', template: 'instances', handler: (c) => this.purgeWhere(c.res, c.url) },
+    {
+      method: 'GET',
+      template: 'instances/{instanceId}',
+      handler: (c, p) => this.status(c.res, c.url, p.instanceId as string),
+    },
+    {
+      method: 'DELETE',
+      template: 'instances/{instanceId}',
+      handler: (c, p) => this.purge(c.res, c.url, p.instanceId as string),
+    },
+    {
+      method: 'POST',
+      template: 'instances/{instanceId}/raiseEvent/{eventName}',
+      handler: (c, p) => this.raiseEvent(c.req, c.res, c.url, p.instanceId as string, p.eventName as string),
+    },
+    {
+      method: 'POST',
+      template: 'instances/{instanceId}/terminate',
+      handler: (c, p) =>
+        this.command(
+          c.res,
+          c.url,
+          this.engine.terminate(p.instanceId as string, c.url.searchParams.get('reason') ?? ''),
+        ),
+    },
+    ...unsupportedOperations.map(
+      (operation): RouteSpec => ({
+        method: 'POST',
+        template: `instances/{instanceId}/${operation}`,
+        handler: (c) =>
+          sendProblem(c.res, 501, `The local host does not support ${operation}.`, {
+            instance: c.url.pathname,
+          }),
+      }),
+    ),
+  ]);
+
   constructor(
     private readonly engine: OrchestrationEngine,
     private readonly webhook: (origin: string) => WebhookSettings,
@@ -78,59 +154,13 @@ export class DurableManagementApi {
     origin: string,
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const [head, ...rest] = relativePath
-      .split('/')
-      .filter((s) => s.length > 0)
-      .map((s) => decodeURIComponent(s));
-    const [instanceId, operation, eventName] = rest;
-
-    if (head === 'orchestrators' && method === 'POST' && rest.length >= 1 && rest.length <= 2) {
-      await this.start(req, res, rest[0] as string, rest[1], origin);
-    } else if (head === 'instances' && instanceId === undefined && method === 'GET') {
-      sendJson(res, 200, this.engine.list(parseFilter(url)));
-    } else if (head === 'instances' && instanceId === undefined && method === 'DELETE') {
-      this.purgeWhere(res, url);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === undefined &&
-      method === 'GET'
-    ) {
-      this.status(res, url, instanceId);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === undefined &&
-      method === 'DELETE'
-    ) {
-      this.purge(res, url, instanceId);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === 'raiseEvent' &&
-      eventName !== undefined &&
-      rest.length === 3 &&
-      method === 'POST'
-    ) {
-      await this.raiseEvent(req, res, url, instanceId, eventName);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === 'terminate' &&
-      rest.length === 2 &&
-      method === 'POST'
-    ) {
-      this.command(res, url, this.engine.terminate(instanceId, url.searchParams.get('reason') ?? ''));
-    } else if (
-      head === 'instances' &&
-      operation !== undefined &&
-      unsupportedOperations.has(operation) &&
-      method === 'POST'
-    ) {
-      sendProblem(res, 501, `The local host does not support ${operation}.`, { instance: url.pathname });
-    } else {
-      sendProblem(res, 404, `No Durable Functions API at ${url.pathname}.`, { instance: url.pathname });
+    const path = `/${relativePath.replace(/^\/+/, '')}`;
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const params = route.template.match(path);
+      if (params) return route.handler({ req, res, url, origin }, params);
     }
+    sendProblem(res, 404, `No Durable Functions API at ${url.pathname}.`, { instance: url.pathname });
   }
 
   private async start(
@@ -157,6 +187,10 @@ export class DurableManagementApi {
     }
     const payload = managementPayload(this.webhook(origin), result.instanceId);
     sendJson(res, 202, payload, { location: payload.statusQueryGetUri, 'retry-after': '10' });
+  }
+
+  private list(_req: IncomingMessage, res: ServerResponse, url: URL): void {
+    sendJson(res, 200, this.engine.list(parseFilter(url)));
   }
 
   private status(res: ServerResponse, url: URL, instanceId: string): void {
