@@ -72,4 +72,84 @@ describe('local host: Durable HTTP API', () => {
       expect((await host.waitForInstance(id)).output).toBe('yes');
     });
   });
+  describe('instance query', () => {
+    const token = 'x-ms-continuation-token';
+    type Listed = { instanceId: string; runtimeStatus: string; input: unknown };
+    const ids = ['page-a', 'page-b', 'page-c', 'page-d', 'page-e'];
+
+    beforeAll(async () => {
+      for (const instanceId of ids) {
+        await host.durable.startNew('helloSequence', { instanceId, input: [instanceId] });
+        await host.waitForInstance(instanceId);
+        // Distinct creation times, so the page order is creation order.
+        await clock.advance(1000);
+      }
+    });
+
+    const query = async (
+      search: string,
+      continuation?: string,
+    ): Promise<{ status: number; body: Listed[]; next: string | null }> => {
+      const res = await webhook(`instances?${search}`, {
+        headers: continuation === undefined ? {} : { [token]: continuation },
+      });
+      return { status: res.status, body: (await res.json()) as Listed[], next: res.headers.get(token) };
+    };
+
+    it('returns at most top instances, with a continuation token in x-ms-continuation-token while more exist', async () => {
+      const first = await query('instanceIdPrefix=page-&top=2');
+      expect(first.status).toBe(200);
+      expect(first.body.map((s) => s.instanceId)).toEqual(['page-a', 'page-b']);
+      expect(first.next).toEqual(expect.any(String));
+
+      const second = await query('instanceIdPrefix=page-&top=2', first.next!);
+      expect(second.body.map((s) => s.instanceId)).toEqual(['page-c', 'page-d']);
+      const third = await query('instanceIdPrefix=page-&top=2', second.next!);
+      expect(third.body.map((s) => s.instanceId)).toEqual(['page-e']);
+      expect(third.next).toBeNull();
+    });
+
+    it('returns everything in one answer without top, and no token', async () => {
+      const all = await query('instanceIdPrefix=page-');
+      expect(all.body.map((s) => s.instanceId)).toEqual(ids);
+      expect(all.next).toBeNull();
+    });
+
+    it('keeps the filters while paging', async () => {
+      await host.durable.startNew('waitForever', { instanceId: 'page-running' });
+      await host.waitForIdle();
+      const running = await query('instanceIdPrefix=page-&runtimeStatus=Running&top=1');
+      expect(running.body.map((s) => s.instanceId)).toEqual(['page-running']);
+      expect(running.next).toBeNull();
+      const completed = await query('instanceIdPrefix=page-&runtimeStatus=Completed,Failed&top=4');
+      expect(completed.body.map((s) => s.instanceId)).toEqual(ids.slice(0, 4));
+      const rest = await query(
+        'instanceIdPrefix=page-&runtimeStatus=Completed,Failed&top=4',
+        completed.next!,
+      );
+      expect(rest.body.map((s) => s.instanceId)).toEqual(['page-e']);
+      await host.durable.terminate('page-running', 'done');
+    });
+
+    it('continues after the last instance of a page even when one before it was purged meanwhile', async () => {
+      const first = await query('instanceIdPrefix=page-&runtimeStatus=Completed&top=2');
+      expect(first.body.map((s) => s.instanceId)).toEqual(['page-a', 'page-b']);
+      expect(await host.durable.purge('page-b')).toBe(1);
+      const second = await query('instanceIdPrefix=page-&runtimeStatus=Completed&top=2', first.next!);
+      expect(second.body.map((s) => s.instanceId)).toEqual(['page-c', 'page-d']);
+    });
+
+    it('leaves the input out with showInput=false', async () => {
+      const listed = await query('instanceIdPrefix=page-a&showInput=false');
+      expect(listed.body).toEqual([expect.objectContaining({ instanceId: 'page-a', input: null })]);
+      const shown = await query('instanceIdPrefix=page-a');
+      expect(shown.body[0]?.input).toEqual(['page-a']);
+    });
+
+    it('rejects a top that is not a positive integer and a continuation token it did not issue', async () => {
+      expect((await query('top=0')).status).toBe(400);
+      expect((await query('top=two')).status).toBe(400);
+      expect((await query('top=2', 'not-a-token')).status).toBe(400);
+    });
+  });
 });

@@ -46,6 +46,18 @@ export interface InstanceFilter {
   readonly instanceIdPrefix?: string;
 }
 
+/** Where a page of an instance query ended: the query continues after this instance (creation order). */
+export interface InstanceCursor {
+  readonly createdTime: number;
+  readonly instanceId: string;
+}
+
+export interface InstancePage {
+  readonly instances: InstanceStatus[];
+  /** Set when more instances match after this page. */
+  readonly next?: InstanceCursor;
+}
+
 export type StartResult =
   | { readonly outcome: 'started'; readonly instanceId: string }
   | { readonly outcome: 'conflict'; readonly instanceId: string; readonly runtimeStatus: RuntimeStatus }
@@ -63,6 +75,10 @@ export interface EngineDependencies {
   readonly store: InstanceStore;
   readonly maxConcurrentActivities: number;
   readonly timerLimits: TimerLimits;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Status times in the extension's format: seconds precision with a `Z`. */
@@ -168,8 +184,28 @@ export class OrchestrationEngine {
       ?.history.map((event) => ({ ...event, EventType: names[event.EventType] }));
   }
 
-  list(filter: InstanceFilter): InstanceStatus[] {
-    return this.find(filter).map((r) => this.toStatus(r));
+  /**
+   * Instances matching the filter in creation order (instance id breaks ties), at most `top` of them, starting
+   * after `after`. Continuing from a cursor rather than an offset keeps pages right when instances come or go.
+   */
+  query(filter: InstanceFilter, page: { top?: number; after?: InstanceCursor } = {}): InstancePage {
+    const { after, top } = page;
+    const matching = this.find(filter)
+      .sort((a, b) => a.createdTime - b.createdTime || compareIds(a.instanceId, b.instanceId))
+      .filter(
+        (r) =>
+          after === undefined ||
+          r.createdTime > after.createdTime ||
+          (r.createdTime === after.createdTime && compareIds(r.instanceId, after.instanceId) > 0),
+      );
+    const taken = top === undefined ? matching : matching.slice(0, top);
+    const last = taken.at(-1);
+    return {
+      instances: taken.map((r) => this.toStatus(r)),
+      ...(last && taken.length < matching.length
+        ? { next: { createdTime: last.createdTime, instanceId: last.instanceId } }
+        : {}),
+    };
   }
 
   stop(): void {

@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, sendProblem } from '../http/responses';
 import { type RouteTemplate, comparePrecedence, parseRouteTemplate } from '../http/route-template';
 import { type WebhookSettings, managementPayload } from './client-data';
-import type { InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
+import type { InstanceCursor, InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
 import { type RuntimeStatus, terminalStatuses } from './instance-store';
 
 const runtimeStatuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated'];
+const continuationHeader = 'x-ms-continuation-token';
 const unsupportedOperations = ['rewind', 'suspend', 'resume', 'restart'] as const;
 
 interface RouteContext {
@@ -62,6 +63,36 @@ function parseFilter(url: URL): InstanceFilter {
     runtimeStatus: statuses as RuntimeStatus[],
     instanceIdPrefix: url.searchParams.get('instanceIdPrefix') ?? undefined,
   };
+}
+
+/** `top`: a positive integer page size, or absent for everything. */
+function parseTop(url: URL): number | undefined {
+  const raw = url.searchParams.get('top');
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new BadRequest(`top must be a positive integer: ${raw}`);
+  return Number(raw);
+}
+
+/** The continuation token is opaque to clients: base64url JSON of where the page ended. */
+function continuationToken(cursor: InstanceCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdTime, cursor.instanceId])).toString('base64url');
+}
+
+function parseContinuationToken(token: string): InstanceCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'number' ||
+    typeof parsed[1] !== 'string'
+  )
+    throw new BadRequest(`Invalid ${continuationHeader}.`);
+  return { createdTime: parsed[0], instanceId: parsed[1] };
 }
 
 function parseJsonBody(body: Buffer): unknown {
@@ -189,8 +220,17 @@ export class DurableManagementApi {
     sendJson(res, 202, payload, { location: payload.statusQueryGetUri, 'retry-after': '10' });
   }
 
-  private list(_req: IncomingMessage, res: ServerResponse, url: URL): void {
-    sendJson(res, 200, this.engine.list(parseFilter(url)));
+  /** Query: the filters, `top` as the page size, and the continuation token in and out of a header. */
+  private list(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const header = req.headers[continuationHeader];
+    const presented = Array.isArray(header) ? header[0] : header;
+    const page = this.engine.query(parseFilter(url), {
+      top: parseTop(url),
+      after: presented ? parseContinuationToken(presented) : undefined,
+    });
+    const hideInput = url.searchParams.get('showInput') === 'false';
+    const body = hideInput ? page.instances.map((s) => ({ ...s, input: null })) : page.instances;
+    sendJson(res, 200, body, page.next ? { [continuationHeader]: continuationToken(page.next) } : {});
   }
 
   private status(res: ServerResponse, url: URL, instanceId: string): void {
