@@ -152,4 +152,112 @@ describe('local host: Durable HTTP API', () => {
       expect((await query('top=2', 'not-a-token')).status).toBe(400);
     });
   });
+  describe('instance history', () => {
+    type Event = Record<string, unknown>;
+    const historyOf = async (id: string, search = 'showHistory=true'): Promise<Event[]> => {
+      const res = await webhook(`instances/${encodeURIComponent(id)}?${search}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { historyEvents: Event[] }).historyEvents;
+    };
+    const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const internalFields = ['EventId', 'IsPlayed', 'Input', 'TaskScheduledId', 'TimerId', 'Name', 'Version'];
+
+    it('shows the documented events: started, each task completed with its name and scheduled time, completed', async () => {
+      const id = await host.durable.startNew('helloSequence', { input: ['Tokyo', 'Seattle'] });
+      await host.waitForInstance(id);
+      expect(await historyOf(id)).toEqual([
+        { EventType: 'ExecutionStarted', FunctionName: 'helloSequence', Timestamp: time },
+        { EventType: 'TaskCompleted', FunctionName: 'sayHello', ScheduledTime: time, Timestamp: time },
+        { EventType: 'TaskCompleted', FunctionName: 'sayHello', ScheduledTime: time, Timestamp: time },
+        { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Timestamp: time },
+      ]);
+    });
+
+    it('adds results (as JSON values) only with showHistoryOutput=true', async () => {
+      const id = await host.durable.startNew('helloSequence', { input: ['Tokyo', 'Seattle'] });
+      await host.waitForInstance(id);
+      const events = await historyOf(id, 'showHistory=true&showHistoryOutput=true');
+      expect(events.map((e) => e.Result)).toEqual([
+        undefined,
+        'Hello Tokyo',
+        'Hello Seattle',
+        ['Hello Tokyo', 'Hello Seattle'],
+      ]);
+      // The orchestration's input never appears in the history; it is the status's `input`.
+      expect(events[0]).toEqual({
+        EventType: 'ExecutionStarted',
+        FunctionName: 'helloSequence',
+        Timestamp: time,
+      });
+    });
+
+    it('keeps timers, events and failures without internal fields or inputs', async () => {
+      const timed = await host.durable.startNew('longWait', { input: 1 });
+      await host.waitForInstance(timed);
+      const approval = await host.durable.startNew('approval');
+      await host.waitForIdle();
+      await host.durable.raiseEvent(approval, 'Approval', { secret: 'not in the history' });
+      await host.waitForInstance(approval);
+      const failing = await host.durable.startNew('flakyChild', { input: { key: 'history-failure' } });
+      await host.waitForInstance(failing);
+
+      const timers = await historyOf(timed, 'showHistory=true&showHistoryOutput=true');
+      expect(timers.filter((e) => String(e.EventType).startsWith('Timer'))).toEqual([
+        { EventType: 'TimerCreated', FireAt: time, Timestamp: time },
+        { EventType: 'TimerFired', FireAt: time, Timestamp: time },
+      ]);
+      const raised = await historyOf(approval, 'showHistory=true&showHistoryOutput=true');
+      expect(raised.find((e) => e.EventType === 'EventRaised')).toEqual({
+        EventType: 'EventRaised',
+        Name: 'Approval',
+        Timestamp: time,
+      });
+      const failed = await historyOf(failing);
+      expect(failed.slice(1)).toEqual([
+        {
+          EventType: 'TaskFailed',
+          FunctionName: 'flaky',
+          ScheduledTime: time,
+          Reason: "Activity function 'flaky' failed: flaky failure 1 for history-failure",
+          Details: expect.any(String),
+          Timestamp: time,
+        },
+        { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Failed', Timestamp: time },
+      ]);
+      for (const event of [...timers, ...failed]) {
+        for (const field of internalFields) expect(event).not.toHaveProperty(field);
+      }
+    });
+
+    it('folds a sub-orchestration into its completion, named and with its scheduled time', async () => {
+      const id = await host.durable.startNew('parent');
+      await host.waitForInstance(id);
+      const events = await historyOf(id, 'showHistory=true&showHistoryOutput=true');
+      const children = events.filter((e) => String(e.EventType).startsWith('SubOrchestration'));
+      expect(children.slice(0, 2)).toEqual([
+        {
+          EventType: 'SubOrchestrationInstanceCompleted',
+          FunctionName: 'helloSequence',
+          ScheduledTime: time,
+          Result: ['Hello Oslo'],
+          Timestamp: time,
+        },
+        {
+          EventType: 'SubOrchestrationInstanceCompleted',
+          FunctionName: 'helloSequence',
+          ScheduledTime: time,
+          Result: ['Hello Lima'],
+          Timestamp: time,
+        },
+      ]);
+      expect(events.some((e) => e.EventType === 'SubOrchestrationInstanceCreated')).toBe(false);
+    });
+
+    it('leaves the history out without showHistory=true', async () => {
+      const id = await host.durable.startNew('helloSequence', { input: ['Oslo'] });
+      await host.waitForInstance(id);
+      const res = await webhook(`instances/${id}`);
+      expect(await res.json()).not.toHaveProperty('historyEvents');
+    });
+  });
 });

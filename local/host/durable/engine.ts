@@ -6,7 +6,7 @@ import { FunctionInvocationError, type Invoker } from '../invoker';
 import type { LogSink } from '../logger';
 import { fromTypedData } from '../typed-data';
 import type { WorkTracker } from '../work-tracker';
-import { type IncomingEvent, EventType, history } from './history';
+import { type HistoryEvent, type IncomingEvent, EventType, history } from './history';
 import {
   type InstanceRecord,
   type InstanceStore,
@@ -36,7 +36,7 @@ export interface InstanceStatus {
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   /** Only with `showHistory=true`: the current execution's history events. */
-  readonly historyEvents?: readonly Record<string, unknown>[];
+  readonly historyEvents?: readonly Record<string, unknown>[] | null;
 }
 
 export interface InstanceFilter {
@@ -176,7 +176,12 @@ export class OrchestrationEngine {
     return record && this.toStatus(record);
   }
 
-  /** The current execution's history, for `showHistory=true` (event types by name). */
+  /** The current execution's history as the engine keeps and replays it. */
+  events(instanceId: string): readonly HistoryEvent[] | undefined {
+    return this.deps.store.get(instanceId)?.history;
+  }
+
+  /** The current execution's history with every internal field (event types by name), for host tests. */
   history(instanceId: string): Record<string, unknown>[] | undefined {
     const names = Object.fromEntries(Object.entries(EventType).map(([name, value]) => [value, name]));
     return this.deps.store
@@ -482,6 +487,7 @@ export class OrchestrationEngine {
     const now = this.deps.clock.now();
     record.runtimeStatus = status;
     record.output = output;
+    record.history.push(history.executionCompleted(now, status, output));
     record.inbox = [];
     record.lastUpdatedTime = now;
     this.deps.store.put(record);

@@ -3,6 +3,7 @@ import { readBody, sendJson, sendProblem } from '../http/responses';
 import { type RouteTemplate, comparePrecedence, parseRouteTemplate } from '../http/route-template';
 import { type WebhookSettings, managementPayload } from './client-data';
 import type { InstanceCursor, InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
+import { historyView } from './history-view';
 import { type RuntimeStatus, terminalStatuses } from './instance-store';
 
 const runtimeStatuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated'];
@@ -243,7 +244,16 @@ export class DurableManagementApi {
       ...status,
       ...(url.searchParams.get('showInput') === 'false' ? { input: null } : {}),
       ...(url.searchParams.get('showHistory') === 'true'
-        ? { historyEvents: this.engine.history(instanceId) }
+        ? {
+            // As in the extension, a Pending instance has no history yet.
+            historyEvents:
+              status.runtimeStatus === 'Pending'
+                ? null
+                : historyView(
+                    this.engine.events(instanceId) ?? [],
+                    url.searchParams.get('showHistoryOutput') === 'true',
+                  ),
+          }
         : {}),
     };
     if (!terminalStatuses.has(status.runtimeStatus)) {
