@@ -260,4 +260,31 @@ describe('local host: Durable HTTP API', () => {
       expect(await res.json()).not.toHaveProperty('historyEvents');
     });
   });
+  describe('failure log', () => {
+    const linesAbout = (id: string): string[] =>
+      log.entries.filter((e) => e.category === 'host' && e.message.includes(id)).map((e) => e.message);
+
+    it('logs one line for a failed orchestration: instance id, orchestration name and failure message, not the input', async () => {
+      const id = await host.durable.startNew('helloSequence', { input: { secret: 'input-not-logged' } });
+      expect((await host.waitForInstance(id)).runtimeStatus).toBe('Failed');
+      const failures = log.entries.filter(
+        (e) => e.category === 'host' && e.level === 'error' && e.message.includes(id),
+      );
+      expect(failures).toHaveLength(1);
+      expect(failures[0]?.message).toBe(
+        `Orchestration 'helloSequence' (${id}) failed: names is not iterable`,
+      );
+      expect(linesAbout(id).join('\n')).not.toContain('input-not-logged');
+    });
+
+    it('keeps a multi-line failure message on one line', async () => {
+      const id = await host.durable.startNew('flakyChild', { input: { key: 'one-line' } });
+      expect((await host.waitForInstance(id)).runtimeStatus).toBe('Failed');
+      const [line, ...more] = linesAbout(id).filter((m) => m.includes('failed'));
+      expect(more).toEqual([]);
+      expect(line).toBe(
+        `Orchestration 'flakyChild' (${id}) failed: Activity function 'flaky' failed: flaky failure 1 for one-line`,
+      );
+    });
+  });
 });

@@ -77,6 +77,11 @@ export interface EngineDependencies {
   readonly timerLimits: TimerLimits;
 }
 
+/** Failure messages may carry `Reason \n Details`; a log line stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -305,7 +310,7 @@ export class OrchestrationEngine {
     // A purge or a restart may have replaced the instance while the orchestrator ran.
     if (this.deps.store.get(record.instanceId) !== record || record.executionId !== executionId) return;
     const failed = (message: string): void =>
-      this.finish(record, 'Failed', `Orchestrator function '${record.name}' failed: ${message}`);
+      this.finish(record, 'Failed', `Orchestrator function '${record.name}' failed: ${message}`, message);
     if (!state) {
       failed(failure ?? 'no orchestrator state returned');
       return;
@@ -478,10 +483,12 @@ export class OrchestrationEngine {
     this.deps.work.changed();
   }
 
+  /** `reason` is what the log line says a failure was (the output repeats the orchestration name). */
   private finish(
     record: InstanceRecord,
     status: 'Completed' | 'Failed' | 'Terminated',
     output: unknown,
+    reason: string = String(output),
   ): void {
     this.cancelTimers(record.instanceId);
     const now = this.deps.clock.now();
@@ -491,11 +498,16 @@ export class OrchestrationEngine {
     record.inbox = [];
     record.lastUpdatedTime = now;
     this.deps.store.put(record);
+    // One line naming the instance, the orchestration and why; never the input (it may hold tenant data).
+    const subject = `Orchestration '${record.name}' (${record.instanceId})`;
     this.deps.log({
-      level: status === 'Completed' ? 'information' : 'warning',
+      level: status === 'Completed' ? 'information' : status === 'Failed' ? 'error' : 'warning',
       category: 'host',
       functionName: record.name,
-      message: `Orchestration ${record.instanceId} ${status.toLowerCase()}${status === 'Completed' ? '' : `: ${String(output)}`}`,
+      message:
+        status === 'Completed'
+          ? `${subject} completed`
+          : `${subject} ${status.toLowerCase()}: ${oneLine(reason)}`,
     });
     const parent = record.parent;
     if (parent) {
