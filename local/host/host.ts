@@ -58,6 +58,11 @@ export interface DurableHelpers {
   raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void>;
   terminate(instanceId: string, reason: string): Promise<void>;
   purge(instanceId: string): Promise<number>;
+  /**
+   * The engine's own history of the instance's current execution (event ids, replay flags, inputs; event
+   * types by name), which the HTTP API's `showHistory` view leaves out. Undefined for an unknown instance.
+   */
+  internalHistory(instanceId: string): Record<string, unknown>[] | undefined;
 }
 
 export interface HostHandle {
@@ -341,6 +346,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
         raiseEvent: (id, eventName, data) => webhookClient.raiseEvent(id, eventName, data),
         terminate: (id, reason) => webhookClient.terminate(id, reason),
         purge: (id) => webhookClient.purge(id),
+        internalHistory: (id) => engine.history(id),
       },
       durableClientData: clientData,
       invoke: (name, input) => invokeDirect(name, input, 'Invoked by the test host handle'),

@@ -6,7 +6,7 @@ import { FunctionInvocationError, type Invoker } from '../invoker';
 import type { LogSink } from '../logger';
 import { fromTypedData } from '../typed-data';
 import type { WorkTracker } from '../work-tracker';
-import { type IncomingEvent, EventType, history } from './history';
+import { type HistoryEvent, type IncomingEvent, EventType, history } from './history';
 import {
   type InstanceRecord,
   type InstanceStore,
@@ -36,7 +36,7 @@ export interface InstanceStatus {
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   /** Only with `showHistory=true`: the current execution's history events. */
-  readonly historyEvents?: readonly Record<string, unknown>[];
+  readonly historyEvents?: readonly Record<string, unknown>[] | null;
 }
 
 export interface InstanceFilter {
@@ -44,6 +44,18 @@ export interface InstanceFilter {
   readonly createdTimeTo?: number;
   readonly runtimeStatus?: readonly RuntimeStatus[];
   readonly instanceIdPrefix?: string;
+}
+
+/** Where a page of an instance query ended: the query continues after this instance (creation order). */
+export interface InstanceCursor {
+  readonly createdTime: number;
+  readonly instanceId: string;
+}
+
+export interface InstancePage {
+  readonly instances: InstanceStatus[];
+  /** Set when more instances match after this page. */
+  readonly next?: InstanceCursor;
 }
 
 export type StartResult =
@@ -63,6 +75,15 @@ export interface EngineDependencies {
   readonly store: InstanceStore;
   readonly maxConcurrentActivities: number;
   readonly timerLimits: TimerLimits;
+}
+
+/** Failure messages may carry `Reason \n Details`; a log line stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Status times in the extension's format: seconds precision with a `Z`. */
@@ -160,7 +181,12 @@ export class OrchestrationEngine {
     return record && this.toStatus(record);
   }
 
-  /** The current execution's history, for `showHistory=true` (event types by name). */
+  /** The current execution's history as the engine keeps and replays it. */
+  events(instanceId: string): readonly HistoryEvent[] | undefined {
+    return this.deps.store.get(instanceId)?.history;
+  }
+
+  /** The current execution's history with every internal field (event types by name), for host tests. */
   history(instanceId: string): Record<string, unknown>[] | undefined {
     const names = Object.fromEntries(Object.entries(EventType).map(([name, value]) => [value, name]));
     return this.deps.store
@@ -168,8 +194,28 @@ export class OrchestrationEngine {
       ?.history.map((event) => ({ ...event, EventType: names[event.EventType] }));
   }
 
-  list(filter: InstanceFilter): InstanceStatus[] {
-    return this.find(filter).map((r) => this.toStatus(r));
+  /**
+   * Instances matching the filter in creation order (instance id breaks ties), at most `top` of them, starting
+   * after `after`. Continuing from a cursor rather than an offset keeps pages right when instances come or go.
+   */
+  query(filter: InstanceFilter, page: { top?: number; after?: InstanceCursor } = {}): InstancePage {
+    const { after, top } = page;
+    const matching = this.find(filter)
+      .sort((a, b) => a.createdTime - b.createdTime || compareIds(a.instanceId, b.instanceId))
+      .filter(
+        (r) =>
+          after === undefined ||
+          r.createdTime > after.createdTime ||
+          (r.createdTime === after.createdTime && compareIds(r.instanceId, after.instanceId) > 0),
+      );
+    const taken = top === undefined ? matching : matching.slice(0, top);
+    const last = taken.at(-1);
+    return {
+      instances: taken.map((r) => this.toStatus(r)),
+      ...(last && taken.length < matching.length
+        ? { next: { createdTime: last.createdTime, instanceId: last.instanceId } }
+        : {}),
+    };
   }
 
   stop(): void {
@@ -264,7 +310,7 @@ export class OrchestrationEngine {
     // A purge or a restart may have replaced the instance while the orchestrator ran.
     if (this.deps.store.get(record.instanceId) !== record || record.executionId !== executionId) return;
     const failed = (message: string): void =>
-      this.finish(record, 'Failed', `Orchestrator function '${record.name}' failed: ${message}`);
+      this.finish(record, 'Failed', `Orchestrator function '${record.name}' failed: ${message}`, message);
     if (!state) {
       failed(failure ?? 'no orchestrator state returned');
       return;
@@ -437,23 +483,31 @@ export class OrchestrationEngine {
     this.deps.work.changed();
   }
 
+  /** `reason` is what the log line says a failure was (the output repeats the orchestration name). */
   private finish(
     record: InstanceRecord,
     status: 'Completed' | 'Failed' | 'Terminated',
     output: unknown,
+    reason: string = String(output),
   ): void {
     this.cancelTimers(record.instanceId);
     const now = this.deps.clock.now();
     record.runtimeStatus = status;
     record.output = output;
+    record.history.push(history.executionCompleted(now, status, output));
     record.inbox = [];
     record.lastUpdatedTime = now;
     this.deps.store.put(record);
+    // One line naming the instance, the orchestration and why; never the input (it may hold tenant data).
+    const subject = `Orchestration '${record.name}' (${record.instanceId})`;
     this.deps.log({
-      level: status === 'Completed' ? 'information' : 'warning',
+      level: status === 'Completed' ? 'information' : status === 'Failed' ? 'error' : 'warning',
       category: 'host',
       functionName: record.name,
-      message: `Orchestration ${record.instanceId} ${status.toLowerCase()}${status === 'Completed' ? '' : `: ${String(output)}`}`,
+      message:
+        status === 'Completed'
+          ? `${subject} completed`
+          : `${subject} ${status.toLowerCase()}: ${oneLine(reason)}`,
     });
     const parent = record.parent;
     if (parent) {

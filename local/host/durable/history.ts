@@ -4,6 +4,7 @@
  */
 export const EventType = {
   ExecutionStarted: 0,
+  ExecutionCompleted: 1,
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
@@ -16,6 +17,9 @@ export const EventType = {
   OrchestratorCompleted: 13,
   EventRaised: 15,
 } as const;
+
+/** DurableTask.Core's OrchestrationStatus values, as ExecutionCompleted carries them. */
+export const OrchestrationStatus = { Completed: 1, Failed: 3, Terminated: 5 } as const;
 
 interface EventBase {
   readonly EventId: number;
@@ -42,6 +46,12 @@ export type ExecutionStartedEvent = EventBase & {
   readonly EventType: typeof EventType.ExecutionStarted;
   readonly Name: string;
   readonly Input: string;
+};
+/** The last event of a finished execution: its final status and output (JSON text). */
+export type ExecutionCompletedEvent = EventBase & {
+  readonly EventType: typeof EventType.ExecutionCompleted;
+  readonly OrchestrationStatus: (typeof OrchestrationStatus)[keyof typeof OrchestrationStatus];
+  readonly Result: string;
 };
 export type TaskScheduledEvent = EventBase & {
   readonly EventType: typeof EventType.TaskScheduled;
@@ -92,6 +102,7 @@ export type IncomingEvent =
 export type HistoryEvent =
   | OrchestratorStartedEvent
   | OrchestratorCompletedEvent
+  | ExecutionCompletedEvent
   | ScheduledEvent
   | IncomingEvent;
 
@@ -115,6 +126,16 @@ export const history = {
     EventType: EventType.ExecutionStarted,
     Name: name,
     Input: JSON.stringify(input ?? null),
+  }),
+  executionCompleted: (
+    at: number,
+    status: keyof typeof OrchestrationStatus,
+    output: unknown,
+  ): ExecutionCompletedEvent => ({
+    ...base(at),
+    EventType: EventType.ExecutionCompleted,
+    OrchestrationStatus: OrchestrationStatus[status],
+    Result: JSON.stringify(output ?? null),
   }),
   taskScheduled: (at: number, id: number, name: string, input: unknown): TaskScheduledEvent => ({
     ...base(at),

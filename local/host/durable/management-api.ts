@@ -1,11 +1,43 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, sendProblem } from '../http/responses';
+import { type RouteTemplate, comparePrecedence, parseRouteTemplate } from '../http/route-template';
 import { type WebhookSettings, managementPayload } from './client-data';
-import type { InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
+import type { InstanceCursor, InstanceFilter, InstanceStatus, OrchestrationEngine } from './engine';
+import { historyView } from './history-view';
 import { type RuntimeStatus, terminalStatuses } from './instance-store';
 
 const runtimeStatuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated'];
-const unsupportedOperations = new Set(['rewind', 'suspend', 'resume', 'restart']);
+const continuationHeader = 'x-ms-continuation-token';
+const unsupportedOperations = ['rewind', 'suspend', 'resume', 'restart'] as const;
+
+interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly origin: string;
+}
+
+type RouteHandler = (context: RouteContext, params: Record<string, string>) => void | Promise<void>;
+
+interface RouteSpec {
+  readonly method: string;
+  /** Relative to the API root, in the route-template syntax HTTP triggers use. */
+  readonly template: string;
+  readonly handler: RouteHandler;
+}
+
+interface Route {
+  readonly method: string;
+  readonly template: RouteTemplate;
+  readonly handler: RouteHandler;
+}
+
+/** Parses the templates once and orders the table so literal segments win over parameters. */
+function table(specs: readonly RouteSpec[]): Route[] {
+  return specs
+    .map((spec) => ({ ...spec, template: parseRouteTemplate(spec.template) }))
+    .sort((a, b) => comparePrecedence(a.template, b.template));
+}
 
 class BadRequest extends Error {
   override readonly name = 'BadRequest';
@@ -34,6 +66,36 @@ function parseFilter(url: URL): InstanceFilter {
   };
 }
 
+/** `top`: a positive integer page size, or absent for everything. */
+function parseTop(url: URL): number | undefined {
+  const raw = url.searchParams.get('top');
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new BadRequest(`top must be a positive integer: ${raw}`);
+  return Number(raw);
+}
+
+/** The continuation token is opaque to clients: base64url JSON of where the page ended. */
+function continuationToken(cursor: InstanceCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdTime, cursor.instanceId])).toString('base64url');
+}
+
+function parseContinuationToken(token: string): InstanceCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'number' ||
+    typeof parsed[1] !== 'string'
+  )
+    throw new BadRequest(`Invalid ${continuationHeader}.`);
+  return { createdTime: parsed[0], instanceId: parsed[1] };
+}
+
 function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   try {
@@ -50,6 +112,52 @@ function parseJsonBody(body: Buffer): unknown {
  * raiseEvent and terminate 202/404/410, purge 200/404/412.
  */
 export class DurableManagementApi {
+  /** The extension's routes (HttpApiHandler's templates), most specific first; unknown method or path is 404. */
+  private readonly routes: readonly Route[] = table([
+    {
+      method: 'POST',
+      template: 'orchestrators/{functionName}/{instanceId?}',
+      handler: (c, p) => this.start(c.req, c.res, p.functionName as string, p.instanceId, c.origin),
+    },
+    { method: 'GET', template: 'instances', handler: (c) => this.list(c.req, c.res, c.url) },
+    { method: 'DELETE', template: 'instances', handler: (c) => this.purgeWhere(c.res, c.url) },
+    {
+      method: 'GET',
+      template: 'instances/{instanceId}',
+      handler: (c, p) => this.status(c.res, c.url, p.instanceId as string),
+    },
+    {
+      method: 'DELETE',
+      template: 'instances/{instanceId}',
+      handler: (c, p) => this.purge(c.res, c.url, p.instanceId as string),
+    },
+    {
+      method: 'POST',
+      template: 'instances/{instanceId}/raiseEvent/{eventName}',
+      handler: (c, p) => this.raiseEvent(c.req, c.res, c.url, p.instanceId as string, p.eventName as string),
+    },
+    {
+      method: 'POST',
+      template: 'instances/{instanceId}/terminate',
+      handler: (c, p) =>
+        this.command(
+          c.res,
+          c.url,
+          this.engine.terminate(p.instanceId as string, c.url.searchParams.get('reason') ?? ''),
+        ),
+    },
+    ...unsupportedOperations.map(
+      (operation): RouteSpec => ({
+        method: 'POST',
+        template: `instances/{instanceId}/${operation}`,
+        handler: (c) =>
+          sendProblem(c.res, 501, `The local host does not support ${operation}.`, {
+            instance: c.url.pathname,
+          }),
+      }),
+    ),
+  ]);
+
   constructor(
     private readonly engine: OrchestrationEngine,
     private readonly webhook: (origin: string) => WebhookSettings,
@@ -78,59 +186,13 @@ export class DurableManagementApi {
     origin: string,
   ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const [head, ...rest] = relativePath
-      .split('/')
-      .filter((s) => s.length > 0)
-      .map((s) => decodeURIComponent(s));
-    const [instanceId, operation, eventName] = rest;
-
-    if (head === 'orchestrators' && method === 'POST' && rest.length >= 1 && rest.length <= 2) {
-      await this.start(req, res, rest[0] as string, rest[1], origin);
-    } else if (head === 'instances' && instanceId === undefined && method === 'GET') {
-      sendJson(res, 200, this.engine.list(parseFilter(url)));
-    } else if (head === 'instances' && instanceId === undefined && method === 'DELETE') {
-      this.purgeWhere(res, url);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === undefined &&
-      method === 'GET'
-    ) {
-      this.status(res, url, instanceId);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === undefined &&
-      method === 'DELETE'
-    ) {
-      this.purge(res, url, instanceId);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === 'raiseEvent' &&
-      eventName !== undefined &&
-      rest.length === 3 &&
-      method === 'POST'
-    ) {
-      await this.raiseEvent(req, res, url, instanceId, eventName);
-    } else if (
-      head === 'instances' &&
-      instanceId !== undefined &&
-      operation === 'terminate' &&
-      rest.length === 2 &&
-      method === 'POST'
-    ) {
-      this.command(res, url, this.engine.terminate(instanceId, url.searchParams.get('reason') ?? ''));
-    } else if (
-      head === 'instances' &&
-      operation !== undefined &&
-      unsupportedOperations.has(operation) &&
-      method === 'POST'
-    ) {
-      sendProblem(res, 501, `The local host does not support ${operation}.`, { instance: url.pathname });
-    } else {
-      sendProblem(res, 404, `No Durable Functions API at ${url.pathname}.`, { instance: url.pathname });
+    const path = `/${relativePath.replace(/^\/+/, '')}`;
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const params = route.template.match(path);
+      if (params) return route.handler({ req, res, url, origin }, params);
     }
+    sendProblem(res, 404, `No Durable Functions API at ${url.pathname}.`, { instance: url.pathname });
   }
 
   private async start(
@@ -159,6 +221,19 @@ export class DurableManagementApi {
     sendJson(res, 202, payload, { location: payload.statusQueryGetUri, 'retry-after': '10' });
   }
 
+  /** Query: the filters, `top` as the page size, and the continuation token in and out of a header. */
+  private list(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const header = req.headers[continuationHeader];
+    const presented = Array.isArray(header) ? header[0] : header;
+    const page = this.engine.query(parseFilter(url), {
+      top: parseTop(url),
+      after: presented ? parseContinuationToken(presented) : undefined,
+    });
+    const hideInput = url.searchParams.get('showInput') === 'false';
+    const body = hideInput ? page.instances.map((s) => ({ ...s, input: null })) : page.instances;
+    sendJson(res, 200, body, page.next ? { [continuationHeader]: continuationToken(page.next) } : {});
+  }
+
   private status(res: ServerResponse, url: URL, instanceId: string): void {
     const status = this.engine.status(instanceId);
     if (!status) {
@@ -169,7 +244,16 @@ export class DurableManagementApi {
       ...status,
       ...(url.searchParams.get('showInput') === 'false' ? { input: null } : {}),
       ...(url.searchParams.get('showHistory') === 'true'
-        ? { historyEvents: this.engine.history(instanceId) }
+        ? {
+            // As in the extension, a Pending instance has no history yet.
+            historyEvents:
+              status.runtimeStatus === 'Pending'
+                ? null
+                : historyView(
+                    this.engine.events(instanceId) ?? [],
+                    url.searchParams.get('showHistoryOutput') === 'true',
+                  ),
+          }
         : {}),
     };
     if (!terminalStatuses.has(status.runtimeStatus)) {
