@@ -1,0 +1,67 @@
+/**
+ * The audit trail's port: what a privileged action records, in one shape for both environments. Which fields are
+ * personal is declared here, by where they sit, once:
+ * - `actor` of kind `operator` is the operator environment's personal data: clear in the operator sink, a stable
+ *   alias in the customer's sink;
+ * - `target.customerPersonal` is the customer's personal data (user names, UPNs, device names): clear in the
+ *   customer's sink, a keyed pseudonym in the operator sink.
+ * Nothing personal may travel in any other field (`target.id` is an id such as a serial number, an object id or an
+ * instance id; `reason` is a fixed text or a code).
+ */
+
+/** Every action the trail records; a capability adds its actions here when it first performs them. */
+export const auditActions = [
+  'tenant.suspend',
+  'tenant.resume',
+  'onboarding.start',
+  'operator.update',
+  'remediation.run',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export const auditOutcomes = ['succeeded', 'failed', 'refused'] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+export type AuditActor =
+  /** A person of the operator environment, by Entra object id (and display name, when known). */
+  | { kind: 'operator'; oid: string; displayName?: string }
+  /** The service itself: the function that acted and, in an orchestration, its instance. */
+  | { kind: 'service'; functionName: string; instanceId?: string };
+
+export interface AuditTarget {
+  type: 'tenant' | 'device' | 'user' | 'operator' | 'onboarding';
+  /** An identifier that is not personal data. */
+  id: string;
+  customerPersonal?: {
+    userPrincipalName?: string;
+    userDisplayName?: string;
+    deviceName?: string;
+  };
+}
+
+export interface AuditEvent {
+  /**
+   * Stable per action: the same action retried records once. Derive it from what makes the action unique (the
+   * request's idempotency key or invocation id, the orchestration instance and step).
+   */
+  id: string;
+  action: AuditAction;
+  actor: AuditActor;
+  /** The customer tenant acted on; undefined for actions of the operator environment alone (operator registry). */
+  tenantId?: string;
+  target: AuditTarget;
+  outcome: AuditOutcome;
+  reason?: string;
+  correlation: { invocationId?: string; instanceId?: string };
+  /** ISO 8601. */
+  time: string;
+}
+
+/**
+ * Records one event durably, or throws a retryable AppError (DependencyUnavailableError: the HTTP edge answers 503
+ * with Retry-After). An operator action whose event cannot be accepted does not happen: record before acting, or
+ * record the outcome and fail the request when recording fails.
+ */
+export interface AuditPort {
+  record(event: AuditEvent): Promise<void>;
+}
