@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { localCertificate } from '../certs';
 import type { Clock } from '../clock';
 import { startAzurite } from '../azurite';
@@ -111,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     life.step('secretsSeeded', () =>
       seedSecrets(vault.url, staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE)), c.cert, {
         ...webhookSecrets(),
+        ...auditKeys(),
       }),
     ),
   );
@@ -188,4 +189,14 @@ function webhookSecrets(): Record<string, string> {
       randomBytes(32).toString('base64url'),
     ]),
   );
+}
+
+/** The operator environment's audit keys, which a deployment creates in Key Vault: two hash keys and a signing key. */
+function auditKeys(): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return {
+    [secretNames.auditPseudonymKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditOperatorAliasKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditCheckpointSigningKey]: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
