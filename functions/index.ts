@@ -2,5 +2,6 @@
 import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
+import './queues/deliver-audit-to-operator-sink';
 import './orchestrations/onboard-device';
 import './activities/onboarding';

@@ -1,5 +1,6 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
+import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
@@ -16,6 +17,7 @@ export interface App {
   readonly tenants: ReturnType<typeof tenantsWiring>;
   readonly onboarding: ReturnType<typeof onboardingWiring>;
   readonly provisioning: ReturnType<typeof provisioningWiring>;
+  readonly audit: ReturnType<typeof auditWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -30,6 +32,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     tenants: () => tenantsWiring(platform),
     onboarding: () => onboardingWiring(platform, app.tenants, config),
     provisioning: () => provisioningWiring(platform, app.tenants),
+    audit: () => auditWiring(platform, app.tenants),
   });
   return app;
 }
