@@ -1,0 +1,72 @@
+import type { HistoryEvent } from './history';
+import { type OrchestratorState, stateFromFailure } from './orchestrator-state';
+import {
+  type Decision,
+  type TimerLimits,
+  NonDeterminismError,
+  UnsupportedActionError,
+  replay,
+} from './replay';
+import { messageOf } from './task-failure';
+
+/** What one run of the orchestrator handler gave back: its state, and a failure message if it threw. */
+export interface HandlerRun {
+  readonly state?: OrchestratorState;
+  readonly failure?: string;
+}
+
+/** A handler that threw: the state rides in the error message after `$OutOfProcData$:`, if it was the library's. */
+export function handlerRunFromError(error: unknown): HandlerRun {
+  const state = stateFromFailure(error);
+  return { state, failure: state?.error ?? messageOf(error) };
+}
+
+export type EpisodeOutcome =
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'completed'; readonly output: unknown; readonly customStatus: unknown }
+  | { readonly kind: 'continuedAsNew'; readonly input: unknown; readonly customStatus: unknown }
+  | {
+      readonly kind: 'running';
+      readonly customStatus: unknown;
+      /** Work to append to the history and dispatch, in id order. */
+      readonly newDecisions: readonly Decision[];
+      readonly canceledTimers: readonly number[];
+    };
+
+/**
+ * Decides what an episode means, as the Durable extension does: the actions are matched against the history
+ * (non-determinism fails the instance), then a failure, completion, continueAsNew or more work to dispatch.
+ */
+export function episodeOutcome(
+  orchestratorName: string,
+  run: HandlerRun,
+  events: readonly HistoryEvent[],
+  limits: TimerLimits,
+): EpisodeOutcome {
+  const failed = (message: string): EpisodeOutcome => ({
+    kind: 'failed',
+    message: `Orchestrator function '${orchestratorName}' failed: ${message}`,
+  });
+  const { state, failure } = run;
+  if (!state) return failed(failure ?? 'no orchestrator state returned');
+  let result;
+  try {
+    result = replay(state.actions.flat(), events, limits);
+  } catch (error) {
+    if (error instanceof NonDeterminismError)
+      return failed(`Non-deterministic workflow detected: ${error.message}`);
+    if (error instanceof UnsupportedActionError) return failed(error.message);
+    throw error;
+  }
+  if (failure !== undefined) return failed(failure);
+  const customStatus = state.customStatus ?? null;
+  if (state.isDone && result.continueAsNew)
+    return { kind: 'continuedAsNew', input: result.continueAsNew.input, customStatus };
+  if (state.isDone) return { kind: 'completed', output: state.output ?? null, customStatus };
+  return {
+    kind: 'running',
+    customStatus,
+    newDecisions: result.newDecisions,
+    canceledTimers: result.canceledTimers,
+  };
+}
