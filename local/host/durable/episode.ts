@@ -21,17 +21,21 @@ export function handlerRunFromError(error: unknown): HandlerRun {
   return { state, failure: state?.error ?? messageOf(error) };
 }
 
+interface Settled {
+  readonly customStatus: unknown;
+  /** Pending timers the orchestrator canceled (a finished instance drops all of its timers anyway). */
+  readonly canceledTimers: readonly number[];
+}
+
 export type EpisodeOutcome =
   | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'completed'; readonly output: unknown; readonly customStatus: unknown }
-  | { readonly kind: 'continuedAsNew'; readonly input: unknown; readonly customStatus: unknown }
-  | {
+  | (Settled & { readonly kind: 'completed'; readonly output: unknown })
+  | (Settled & { readonly kind: 'continuedAsNew'; readonly input: unknown })
+  | (Settled & {
       readonly kind: 'running';
-      readonly customStatus: unknown;
       /** Work to append to the history and dispatch, in id order. */
       readonly newDecisions: readonly Decision[];
-      readonly canceledTimers: readonly number[];
-    };
+    });
 
 /**
  * Decides what an episode means, as the Durable extension does: the actions are matched against the history
@@ -59,14 +63,12 @@ export function episodeOutcome(
     throw error;
   }
   if (failure !== undefined) return failed(failure);
-  const customStatus = state.customStatus ?? null;
-  if (state.isDone && result.continueAsNew)
-    return { kind: 'continuedAsNew', input: result.continueAsNew.input, customStatus };
-  if (state.isDone) return { kind: 'completed', output: state.output ?? null, customStatus };
-  return {
-    kind: 'running',
-    customStatus,
-    newDecisions: result.newDecisions,
+  const settled: Settled = {
+    customStatus: state.customStatus ?? null,
     canceledTimers: result.canceledTimers,
   };
+  if (state.isDone && result.continueAsNew)
+    return { ...settled, kind: 'continuedAsNew', input: result.continueAsNew.input };
+  if (state.isDone) return { ...settled, kind: 'completed', output: state.output ?? null };
+  return { ...settled, kind: 'running', newDecisions: result.newDecisions };
 }
