@@ -16,7 +16,7 @@ import {
   parseOrchestratorState,
 } from '../host';
 import { type RegisteredOrchestratorHandler, registeredOrchestratorHandler } from './handler';
-import { type CallInfo, type Script, type TaskRef, answer, nameOf } from './scripts';
+import { type CallInfo, type Declared, type Script, type TaskRef, answer, nameOf } from './scripts';
 
 /** A moment as ISO text, a Date or epoch milliseconds. */
 export type Instant = string | Date | number;
@@ -31,6 +31,11 @@ export interface HarnessOptions {
   readonly timerLimits?: Partial<TimerLimits>;
   /** A run that takes more episodes than this throws (an orchestrator that never ends); default 10 000. */
   readonly maxEpisodes?: number;
+}
+
+export interface TaskOptions {
+  /** How long each call takes in orchestration time; default 0 (it completes in the next episode). */
+  readonly durationMs?: number;
 }
 
 export interface RunOptions {
@@ -129,28 +134,35 @@ export class OrchestrationHarness {
     this.startAt = toMs(options.startAt ?? '2026-01-01T00:00:00Z');
   }
 
-  /** How an activity answers each call; `durationMs` is how long each call takes in orchestration time. */
-  onActivity<I, O>(
-    activity: TaskRef<I, O>,
-    script: Script<I, NoInfer<O>>,
-    options: { durationMs?: number } = {},
+  /**
+   * How an activity answers each call (a later script for the same name replaces an earlier one). With a
+   * declaration (`{ name, types?: (input: I) => O }`) the script is typed by it; `durationMs` is how long each
+   * call takes in orchestration time.
+   */
+  onActivity<I, O>(activity: Declared<I, O>, script: NoInfer<Script<I, O>>, options?: TaskOptions): this;
+  onActivity<I, O>(activity: string, script: Script<I, O>, options?: TaskOptions): this;
+  onActivity(
+    activity: TaskRef<never, unknown>,
+    script: Script<never, unknown>,
+    options: TaskOptions = {},
   ): this {
-    this.activityScripts.set(nameOf(activity), {
-      script: script as Script<unknown, unknown>,
-      durationMs: options.durationMs ?? 0,
-    });
+    this.activityScripts.set(nameOf(activity), this.entry(script, options));
     return this;
   }
 
+  /** How a sub-orchestration answers each call, as for activities. */
   onSubOrchestration<I, O>(
-    orchestration: TaskRef<I, O>,
-    script: Script<I, NoInfer<O>>,
-    options: { durationMs?: number } = {},
+    orchestration: Declared<I, O>,
+    script: NoInfer<Script<I, O>>,
+    options?: TaskOptions,
+  ): this;
+  onSubOrchestration<I, O>(orchestration: string, script: Script<I, O>, options?: TaskOptions): this;
+  onSubOrchestration(
+    orchestration: TaskRef<never, unknown>,
+    script: Script<never, unknown>,
+    options: TaskOptions = {},
   ): this {
-    this.subOrchestrationScripts.set(nameOf(orchestration), {
-      script: script as Script<unknown, unknown>,
-      durationMs: options.durationMs ?? 0,
-    });
+    this.subOrchestrationScripts.set(nameOf(orchestration), this.entry(script, options));
     return this;
   }
 
@@ -159,6 +171,10 @@ export class OrchestrationHarness {
     const at = when.at !== undefined ? toMs(when.at) : this.startAt + (when.afterMs ?? 0);
     this.events.push({ name, data, at });
     return this;
+  }
+
+  private entry(script: Script<never, unknown>, options: TaskOptions): ScriptEntry {
+    return { script: script, durationMs: options.durationMs ?? 0 };
   }
 
   run<O = unknown>(options: RunOptions = {}): Promise<OrchestrationRun<O>> {

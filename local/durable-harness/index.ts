@@ -5,6 +5,7 @@ export {
   type OrchestrationRun,
   type RunOptions,
   type RunStatus,
+  type TaskOptions,
   type TaskCall,
   type TimerRecord,
   HarnessError,
@@ -13,6 +14,7 @@ export {
 } from './harness';
 export {
   type CallInfo,
+  type Declared,
   type Script,
   type ScriptSequence,
   type ScriptStep,

@@ -3,10 +3,14 @@
  * sequence of those (one per call).
  */
 
-/** An activity by name, or a declaration object carrying its types (`{ name, types?: (input: I) => O }`). */
-export type TaskRef<I = unknown, O = unknown> =
-  | string
-  | { readonly name: string; readonly types?: (input: I) => O };
+/** A declaration object carrying an activity's types, as `declareActivity` makes them. */
+export interface Declared<I, O> {
+  readonly name: string;
+  readonly types?: (input: I) => O;
+}
+
+/** An activity (or sub-orchestration) by name or by declaration. */
+export type TaskRef<I = unknown, O = unknown> = string | Declared<I, O>;
 
 export function nameOf(ref: TaskRef<never, unknown>): string {
   return typeof ref === 'string' ? ref : ref.name;
@@ -44,7 +48,7 @@ export interface ScriptSequence<I, O> {
 export type Script<I, O> = ScriptStep<I, O> | ScriptSequence<I, O>;
 
 /** One step per call, in order; the last step answers every later call. */
-export function sequence<I, O>(steps: readonly ScriptStep<I, O>[]): ScriptSequence<I, O> {
+export function sequence<I, O>(steps: readonly NoInfer<ScriptStep<I, O>>[]): ScriptSequence<I, O> {
   if (steps.length === 0) throw new RangeError('sequence() needs at least one step');
   return { [sequenceMark]: steps };
 }
