@@ -5,6 +5,8 @@
 export const secretNames = {
   tenantGraphClientId: (tenantId: string): string => `tenant-${tenantId}-graph-client-id`,
   tenantGraphClientSecret: (tenantId: string): string => `tenant-${tenantId}-graph-client-secret`,
+  /** The SAS a customer granted for its audit sink (read, add, create, list). */
+  tenantAuditSinkSas: (tenantId: string): string => `tenant-${tenantId}-audit-sink-sas`,
   /** The HMAC key of one Autopilot webhook source (the `x-mds-source` header names the source). */
   autopilotWebhookSecret: (source: string): string => `autopilot-webhook-secret-${source}`,
   /**
