@@ -7,7 +7,12 @@ import { startServiceBus } from '../../local/servicebus';
 import { type App, composition, resetComposition } from '../../shared/composition';
 import { type AuditEvent } from '../../shared/audit/contract';
 import { messagingEntities } from '../../shared/platform/declarations';
-import { stackSettings } from './stack';
+import { customerAuditAdmin, provisionCustomerAuditSink } from '../../local/stack';
+import { parseLines, customerSinkLayout } from '../../shared/audit/customer-sink';
+import { type ChainRecord } from '../../shared/audit/chain';
+import { type TenantRecord } from '../../shared/domain/tenant';
+import { secretNames } from '../../shared/platform/secret-names';
+import { customerAuditStorage, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack, with a Service Bus broker of its own (test files run in
@@ -22,6 +27,12 @@ export interface AuditWorld {
   auditContainer: Container;
   /** A unique suffix for ids of this world. */
   run: string;
+  /** A tenant record with an audit sink of its own (no simulated tenant behind it: the audit path needs none). */
+  addTenant(name: string, options?: { blobServiceUri?: string }): Promise<TenantRecord>;
+  /** The records of a tenant's customer sink, in storage order, read as the customer reads them. */
+  customerRecords(tenantId: string): Promise<ChainRecord[]>;
+  /** Waits until the customer sink has a record of each id. */
+  waitForCustomerRecords(tenantId: string, ids: string[], timeoutMs?: number): Promise<ChainRecord[]>;
   /** Waits until the operator sink has a record of each id. */
   waitForOperatorRecords(chain: string, ids: string[], timeoutMs?: number): Promise<any[]>;
   stop(): Promise<void>;
@@ -47,13 +58,59 @@ export async function startAuditWorld(
   const app = composition();
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const auditContainer = app.platform.container('audit');
+  const run = Math.random().toString(36).slice(2, 8);
+  const customerRecords = async (tenantId: string): Promise<ChainRecord[]> => {
+    const tenant = await app.tenants.get(tenantId);
+    const container = customerAuditAdmin(customerAuditStorage()).getContainerClient(
+      tenant.auditSink!.container,
+    );
+    const records: ChainRecord[] = [];
+    for await (const blob of container.listBlobsFlat({ prefix: customerSinkLayout.segmentPrefix })) {
+      const body = await container.getBlobClient(blob.name).downloadToBuffer();
+      records.push(...parseLines(body.toString('utf8')));
+    }
+    return records;
+  };
   return {
     host,
     app,
     serviceBus,
     logs,
     auditContainer,
-    run: Math.random().toString(36).slice(2, 8),
+    run,
+    async addTenant(name, options = {}) {
+      const id = `${name.toLowerCase()}-${run}-${Math.random().toString(36).slice(2, 6)}`;
+      const sink = await provisionCustomerAuditSink(customerAuditStorage(), id);
+      const sasSecretName = secretNames.tenantAuditSinkSas(id);
+      await app.platform.secrets.setSecret(sasSecretName, sink.sas);
+      const record: TenantRecord = {
+        id,
+        displayName: name,
+        status: 'active',
+        updateRings: { test: 5, first: 15, fast: 30, broad: 50 },
+        defaultUsageLocation: 'US',
+        secretNames: { graphClientId: 'none', graphClientSecret: 'none' },
+        auditSink: {
+          blobServiceUri: options.blobServiceUri ?? sink.blobServiceUri,
+          container: sink.container,
+          sasSecretName,
+        },
+      };
+      await app.tenants.upsert(record);
+      return record;
+    },
+    customerRecords,
+    async waitForCustomerRecords(tenantId, ids, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const records = await customerRecords(tenantId).catch(() => []);
+        const found = records.filter((r) => ids.includes(r.event.id as string));
+        if (found.length >= ids.length) return records;
+        if (Date.now() > deadline)
+          throw new Error(`only ${found.length} of ${ids.length} records reached the customer sink`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async waitForOperatorRecords(chain, ids, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
