@@ -1,5 +1,6 @@
 import { type HttpHandler, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { type AuditPort } from '../audit/contract';
 import { type AppConfig } from '../config';
 import { type ImplementationsOf } from '../platform/activity-registration';
 import { queueNames, topicNames } from '../platform/declarations';
@@ -32,6 +33,7 @@ export function onboardingWiring(
   platform: OnboardingPlatform,
   tenants: TenantStore,
   config: OnboardingConfig,
+  audit: AuditPort,
 ): OnboardingCapability {
   const onboarding: OnboardingCapability = lazy<OnboardingCapability>({
     store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
@@ -50,13 +52,14 @@ export function onboardingWiring(
         now: Date.now,
       });
     },
-    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
     activities: () =>
       onboardingImplementations({
         tenants,
         tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
         onboardings: onboarding.store,
         deviceEvents: platform.sender(topicNames.deviceEvents),
+        audit,
       }),
   });
   return onboarding;
