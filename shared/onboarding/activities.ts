@@ -58,7 +58,7 @@ export function onboardingImplementations(services: OnboardingServices): Impleme
     const { graph } = await apis(input.tenantId);
     const log = invocationLog(context, { tenantId: input.tenantId, instanceId: input.instanceId });
     let result: { outcome: AuditOutcome; errorCode?: string } = { outcome: 'succeeded' };
-    let failure: unknown;
+    let failure: AppError | undefined;
     try {
       await act(graph);
     } catch (error) {
