@@ -70,7 +70,7 @@ describe('audit verifier', () => {
       { headers: { 'x-functions-key': world.host.keys.functionKey } },
     );
     expect(response.status).toBe(200);
-    const report = await response.json();
+    const report: any = await response.json();
     expect(report).toMatchObject({
       ok: true,
       operator: { ok: true, records: 3, lastSeq: 3 },
