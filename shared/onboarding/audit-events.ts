@@ -41,7 +41,7 @@ export function remediationEvent(
   functionName: keyof typeof remediations,
   input: RemediationInput,
   result: { outcome: AuditOutcome; errorCode?: string },
-  names: { deviceName?: string; userPrincipalName?: string },
+  names: { deviceName?: string; userPrincipalName?: string; userDisplayName?: string },
   correlation: { invocationId: string },
   time: Date,
 ): AuditEvent {

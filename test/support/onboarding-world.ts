@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock } from '../../local/clock';
 import { localCertificate } from '../../local/certs';
-import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
+import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '../../local/host';
 import { startServiceBus } from '../../local/servicebus';
 import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
@@ -24,6 +24,8 @@ export interface OnboardingWorld {
   sim: TenantSimHandle;
   host: HostHandle;
   webhookSecret: string;
+  /** Every line the host logged (the app's own lines included), to look for what must never be logged. */
+  logs: LogEntry[];
   addTenant(spec: {
     name: string;
     deviceCount: number;
@@ -59,6 +61,8 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
   // A broker of its own: test files run in parallel, and a shared orders queue would hand one world's orders to
   // another world's host.
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
+  const logs: LogEntry[] = [];
+  const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
   const host = await startHost({
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
@@ -70,7 +74,10 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
     },
-    log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
+    log: (entry) => {
+      logs.push(entry);
+      echo?.(entry);
+    },
   });
   const app = composition();
   const webhookSecret =
@@ -83,6 +90,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     sim,
     host,
     webhookSecret,
+    logs,
     serviceBus,
     async addTenant({ name, deviceCount, seats }) {
       const secret = `${name}-secret-${run}-0123456789abcdef`;

@@ -101,12 +101,17 @@ export async function remediateDefender(graph: ApiClient, device: EnrolledDevice
 export async function getDeviceNames(
   graph: ApiClient,
   device: EnrolledDevice,
-): Promise<{ deviceName?: string; userPrincipalName?: string }> {
-  const { body } = await graph.get<{ deviceName?: string | null; userPrincipalName?: string | null }>(
-    `/v1.0/deviceManagement/managedDevices/${segment(device.managedDeviceId)}?$select=id,deviceName,userPrincipalName`,
+): Promise<{ deviceName?: string; userPrincipalName?: string; userDisplayName?: string }> {
+  const { body } = await graph.get<{
+    deviceName?: string | null;
+    userPrincipalName?: string | null;
+    userDisplayName?: string | null;
+  }>(
+    `/v1.0/deviceManagement/managedDevices/${segment(device.managedDeviceId)}?$select=id,deviceName,userPrincipalName,userDisplayName`,
   );
   return {
     ...(body.deviceName ? { deviceName: body.deviceName } : {}),
     ...(body.userPrincipalName ? { userPrincipalName: body.userPrincipalName } : {}),
+    ...(body.userDisplayName ? { userDisplayName: body.userDisplayName } : {}),
   };
 }
