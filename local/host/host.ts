@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Clock, WallClock } from '../clock';
+import { type Clock, WallClock } from '@mds/platform-kit';
 import { type FunctionInfo, type RegisteredFunction, loadApp } from './app-loader';
 import {
   type DurableClientData,
@@ -252,6 +252,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
 
     const guard = (handler: RequestHandler) => guardedHandler(handler, log);
     const main = await listen(
+      'Functions host',
       '127.0.0.1',
       options.port ?? 0,
       guard(async (req, res, url) => {
@@ -274,6 +275,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
     cleanups.push(() => main.close());
     // Like the extension's local RPC endpoint: loopback only, no key, used by the durable client binding.
     const rpc = await listen(
+      'Functions host (Durable RPC endpoint)',
       '127.0.0.1',
       0,
       guard(async (req, res, url) => {

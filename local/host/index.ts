@@ -19,3 +19,11 @@ export type { DurableClientData } from './durable/client-data';
 export { DurableApiError } from './durable/webhook-client';
 export { FunctionInvocationError } from './invoker';
 export { HostTimeoutError } from './work-tracker';
+// The Service Bus extension: what the host plugs in for `serviceBusTrigger`, usable on its own.
+export { startServiceBusTrigger } from './servicebus/trigger-source';
+export type {
+  ServiceBusTriggerEntity,
+  ServiceBusTriggerOptions,
+  ServiceBusTriggerSource,
+} from './servicebus/trigger-source';
+export { serviceBusTriggerInput, serviceBusTriggerMetadata } from './servicebus/trigger-metadata';

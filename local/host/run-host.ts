@@ -1,4 +1,4 @@
-import { WallClock } from '../clock';
+import { WallClock } from '@mds/platform-kit';
 import { type HostHandle, type StartHostOptions, startHost } from './host';
 import { consoleLogSink } from './logger';
 

@@ -1,5 +1,5 @@
-import { WallClock, type Clock } from '../clock';
-import type { EntitiesDeclaration } from '../../shared/messaging/entities';
+import { WallClock, type Clock } from '@mds/platform-kit';
+import type { EntitiesDeclaration } from './entities';
 import { AmqpListener } from './amqp-listener';
 import { ServiceBusState } from './namespace';
 

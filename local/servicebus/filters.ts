@@ -1,4 +1,4 @@
-import type { CorrelationFilter, SubscriptionRule } from '../../shared/messaging/entities';
+import type { CorrelationFilter, SubscriptionRule } from './entities';
 import type { AmqpMessage } from './amqp-message';
 
 const systemProperties: ReadonlyArray<

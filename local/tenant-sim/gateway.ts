@@ -4,7 +4,7 @@
  * so each is authorised, throttled and counted on its own.
  */
 import { type ApiSurface, type SimRequest, type SimResponse, graphError } from './contract';
-import { type Clock } from '../clock';
+import { type Clock } from '@mds/platform-kit';
 import { type Counters } from './counters';
 import { type EntraId } from './entra';
 import { SimError, defenderError, surfaceError } from './errors';

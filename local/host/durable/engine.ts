@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock';
+import pLimit from 'p-limit';
+import type { Clock } from '@mds/platform-kit';
 import type { RegisteredFunction } from '../app-loader';
-import { ConcurrencyLimiter } from '../../../shared/graph/limiter';
 import { FunctionInvocationError, type Invoker } from '../invoker';
 import type { LogSink } from '../logger';
 import { fromTypedData } from '../typed-data';
@@ -79,11 +79,11 @@ function statusTime(at: number): string {
 export class OrchestrationEngine {
   private readonly draining = new Set<string>();
   private readonly timers = new Map<string, Map<number, () => void>>();
-  private readonly activityLimit: ConcurrencyLimiter;
+  private readonly activityLimit: pLimit.Limit;
   private stopped = false;
 
   constructor(private readonly deps: EngineDependencies) {
-    this.activityLimit = new ConcurrencyLimiter(deps.maxConcurrentActivities);
+    this.activityLimit = pLimit(deps.maxConcurrentActivities);
   }
 
   start(name: string, requestedId: string | undefined, input: unknown, parent?: ParentLink): StartResult {
@@ -370,7 +370,7 @@ export class OrchestrationEngine {
       return;
     }
     this.deps.work.spawn(() =>
-      this.activityLimit.run(async () => {
+      this.activityLimit(async () => {
         let event: IncomingEvent;
         try {
           // JSON text, which the library parses back, so the activity sees exactly the value the orchestrator passed.
