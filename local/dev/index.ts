@@ -7,6 +7,7 @@ export {
   type RunningStack,
   type StackOptions,
   type StackPorts,
+  StackPortsInUseError,
   ephemeralPorts,
   localOperator,
   localWebhookSources,

@@ -2,10 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dependencies } from '../../shared/dependencies';
 import { secretNames } from '../../shared/secrets/secret-names';
-import { WallClock } from '@mds/platform-kit';
+import { PortInUseError, WallClock } from '@mds/platform-kit';
 import { type HostHandle, runHost } from '@mds/functions-host';
 import { readLocalSettings } from './local-settings';
-import { type RunningStack, localWebhookSources, portsFromSettings, startStack } from './stack';
+import { removeIdentityFile, writeIdentityFile } from './identity-file';
+import {
+  type RunningStack,
+  StackPortsInUseError,
+  localWebhookSources,
+  portsFromSettings,
+  startStack,
+} from './stack';
 import { writeWebhookSecret } from './webhook-secret-files';
 
 /**
@@ -31,9 +38,13 @@ async function main(): Promise<void> {
   let stack: RunningStack | undefined;
   let host: HostHandle | undefined;
   let secretFiles: string[] = [];
+  let identityFile: string | undefined;
   const shutdown = async (): Promise<void> => {
     await host?.stop();
     await stack?.stop();
+    // The endpoint it names is gone; a stale file would only mislead. Only ours: a start that failed because
+    // another one runs must leave that one's file alone.
+    if (identityFile) await removeIdentityFile(root);
   };
   onStopSignal(shutdown);
 
@@ -46,6 +57,7 @@ async function main(): Promise<void> {
     Object.assign(process.env, stack.settings);
     host = await runHost({ entry: appEntry(), port, appRoot: root });
     secretFiles = await exportWebhookSecrets();
+    identityFile = await writeIdentityFile(root, stack.settings);
   } catch (error) {
     await shutdown().catch(() => undefined);
     throw error;
@@ -61,6 +73,10 @@ async function main(): Promise<void> {
       ...secretFiles.map(
         (file) => `  Webhook secret file: ${relative(root, file)} (signs \`npm run demo:order\`)`,
       ),
+      `  Host keys file:      ${relative(root, host.keysPath)} (function and admin keys; Durable status URLs,`,
+      "                       as in the webhook's 202, carry the system key as `code=`: treat them as secrets)",
+      `  Managed identity:    ${relative(root, identityFile)} (\`set -a; . ${relative(root, identityFile)}; set +a\`:`,
+      '                       then your own SecretClient with DefaultAzureCredential reaches the local Key Vault)',
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),
@@ -103,5 +119,11 @@ function onStopSignal(shutdown: () => Promise<void>): void {
 
 main().catch((error: unknown) => {
   console.error('npm start failed:', error instanceof Error ? error.message : error);
+  if (error instanceof PortInUseError || error instanceof StackPortsInUseError) {
+    console.error(
+      'Is another `npm start` running? Stop it, or choose other ports in local.settings.json ' +
+        '(a copy of local.settings.sample.json: the stand-ins take their ports from its URLs, the host from Host.LocalHttpPort).',
+    );
+  }
   process.exit(1);
 });

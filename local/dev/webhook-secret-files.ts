@@ -20,16 +20,23 @@ export class WebhookSecretMissingError extends Error {
   }
 }
 
-/** Replaces the file in one step, so that a reader never sees half a secret or a file with wider permissions. */
 export async function writeWebhookSecret(root: string, source: string, secret: string): Promise<string> {
   const path = webhookSecretPath(root, source);
+  await writePrivateFile(path, secret);
+  return path;
+}
+
+/**
+ * Replaces the file in one step, in a directory only this user may enter, so that a reader never sees half a
+ * secret or a file with wider permissions.
+ */
+export async function writePrivateFile(path: string, content: string): Promise<void> {
   const dir = join(path, '..');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, secret, { encoding: 'utf8', mode: 0o600 });
+  await writeFile(temporary, content, { encoding: 'utf8', mode: 0o600 });
   await rename(temporary, path);
-  return path;
 }
 
 export async function readWebhookSecret(root: string, source: string): Promise<string> {

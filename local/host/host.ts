@@ -66,6 +66,8 @@ export interface HostHandle {
   readonly port: number;
   /** Generated on first start and kept in the keys file. Never log them. */
   readonly keys: HostKeys;
+  /** The keys file (`masterKey`, `functionKeys.default`, `systemKeys.durabletask_extension`). */
+  readonly keysPath: string;
   readonly clock: Clock;
   readonly functions: readonly FunctionInfo[];
   readonly httpRoutes: readonly HttpRoute[];
@@ -178,7 +180,8 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
       setSystemLogSink(previousSink);
     });
     const app = loadApp(path.resolve(options.entry));
-    const keys = await loadOrCreateKeys(options.keysPath ?? path.join(appRoot, '.local', 'host-keys.json'));
+    const keysPath = options.keysPath ?? path.join(appRoot, '.local', 'host-keys.json');
+    const keys = await loadOrCreateKeys(keysPath);
     const work = new WorkTracker((error) =>
       log({ level: 'error', category: 'host', message: 'Background work failed', error }),
     );
@@ -329,6 +332,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
       baseUrl: origin(),
       port: main.port,
       keys,
+      keysPath,
       clock,
       functions: functions.map(({ name, trigger, extraInputs, extraOutputs }) => ({
         name,

@@ -22,17 +22,14 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** A port that something else (often a second `npm start`) already holds. */
+/** A port that another process already holds; names what wanted it, so that a start failure says which part. */
 export class PortInUseError extends Error {
   constructor(
     readonly serviceName: string,
     readonly host: string,
     readonly port: number,
   ) {
-    super(
-      `${serviceName}: port ${port} on ${host} is already in use (is another \`npm start\` running? ` +
-        'Stop it, or change the port in local.settings.json).',
-    );
+    super(`${serviceName}: port ${port} on ${host} is already in use.`);
     this.name = 'PortInUseError';
   }
 }

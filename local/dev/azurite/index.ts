@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { PortInUseError } from '@mds/platform-kit';
 
 /** Azurite's published development account; a public constant like the Cosmos emulator key. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -64,7 +65,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
   );
   try {
-    const endpoints = await listeningEndpoints(child, options.startTimeoutMs ?? 15_000);
+    const endpoints = await listeningEndpoints(child, ports, options.startTimeoutMs ?? 15_000);
     const accountEndpoints = Object.fromEntries(
       services.map((s) => [s, `${endpoints[s]}/${AZURITE_ACCOUNT}`]),
     ) as Record<Service, string>;
@@ -91,7 +92,11 @@ function lower(service: Service): 'blob' | 'queue' | 'table' {
 }
 
 /** Azurite announces each service as `Azurite <Service> service is successfully listening at <url>`. */
-async function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promise<Record<Service, string>> {
+async function listeningEndpoints(
+  child: ChildProcess,
+  ports: Record<'blob' | 'queue' | 'table', number>,
+  timeoutMs: number,
+): Promise<Record<Service, string>> {
   const found: Partial<Record<Service, string>> = {};
   let stdout = '';
   let stderr = '';
@@ -100,10 +105,19 @@ async function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promi
     const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
     const fail = (why: string): void => {
       clearTimeout(timer);
+      // Azurite says only `listen EADDRINUSE: address already in use 127.0.0.1:10000`; name the service.
+      const taken = /EADDRINUSE[^\n]*?\s(\S+):(\d+)/.exec(stderr);
+      if (taken) {
+        const port = Number(taken[2]);
+        const service = services.find((s) => ports[lower(s)] === port);
+        reject(new PortInUseError(`Azurite (${service ?? 'Storage'})`, taken[1] ?? '', port));
+        return;
+      }
       reject(new Error(`Azurite ${why}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
     };
     child.once('error', (error) => fail(error.message));
-    child.once('exit', (code) => fail(`exited with code ${code}`));
+    // `close`, not `exit`: by then its stderr, which says why, has been read.
+    child.once('close', (code) => fail(`exited with code ${code}`));
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       for (const match of stdout.matchAll(
@@ -113,7 +127,7 @@ async function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promi
       }
       if (services.every((s) => found[s])) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.removeAllListeners('close');
         child.removeAllListeners('error');
         // Keep draining its output so that its shutdown messages never block on a full pipe.
         child.stdout?.removeAllListeners('data').resume();

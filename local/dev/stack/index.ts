@@ -20,6 +20,7 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
+export { StackPortsInUseError } from './lifecycle';
 
 export interface StackOptions {
   clock: Clock;

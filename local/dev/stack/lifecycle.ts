@@ -1,3 +1,5 @@
+import { PortInUseError } from '@mds/platform-kit';
+
 /**
  * Records when each part of the stack was ready and how to stop it, so that a failed start stops what did start
  * and leaves no server or child process behind. Parts stop together: none depends on another.
@@ -37,15 +39,30 @@ export class Lifecycle {
   }
 }
 
+/** Parts of the stack found their ports taken (typically by a second `npm start`): one error names them all. */
+export class StackPortsInUseError extends Error {
+  constructor(readonly taken: readonly PortInUseError[]) {
+    super(
+      `Ports already in use: ${taken.map((e) => `${e.serviceName} (${e.host}:${e.port})`).join(', ')}.`,
+    );
+    this.name = 'StackPortsInUseError';
+  }
+}
+
 /**
  * Awaits every promise even when one rejects, so that nothing still starting is abandoned mid-way; then rejects
- * with the first failure.
+ * with the first failure, or, when ports were taken, with one error that names every part whose port was (what
+ * failed after them failed because of them).
  */
 export async function allSettledOrThrow<T extends readonly unknown[]>(promises: {
   [K in keyof T]: Promise<T[K]>;
 }): Promise<T> {
   const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  // A step that waited on a failed part rejects with the part's own error: count each error once.
+  const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])))];
+  const taken = failures.filter((f): f is PortInUseError => f instanceof PortInUseError);
+  if (taken.length === 1) throw taken[0];
+  if (taken.length > 1) throw new StackPortsInUseError(taken);
+  if (failures.length > 0) throw failures[0] as Error;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
