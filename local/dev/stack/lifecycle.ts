@@ -59,10 +59,12 @@ export async function allSettledOrThrow<T extends readonly unknown[]>(promises: 
 }): Promise<T> {
   const results = await Promise.allSettled(promises);
   // A step that waited on a failed part rejects with the part's own error: count each error once.
-  const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])))];
+  const failures = [
+    ...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []))),
+  ];
   const taken = failures.filter((f): f is PortInUseError => f instanceof PortInUseError);
-  if (taken.length === 1) throw taken[0];
-  if (taken.length > 1) throw new StackPortsInUseError(taken);
+  const [firstTaken] = taken;
+  if (firstTaken) throw taken.length === 1 ? firstTaken : new StackPortsInUseError(taken);
   if (failures.length > 0) throw failures[0] as Error;
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
