@@ -17,6 +17,7 @@ import { Agent, request } from 'node:https';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
+import { type TenantSummary, type LifecycleDelays } from '@mds/tenant-sim';
 import { ApiClient } from '../../shared/graph/api-client';
 import { ConcurrencyLimiter } from '../../shared/graph/limiter';
 import { graphScope } from '../../shared/graph/tenant-clients';
@@ -24,8 +25,6 @@ import { e5SkuId } from '../../shared/onboarding/steps/licence';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook-signature';
 import { readLocalSettings } from './local-settings';
 import { type localWebhookSources } from './stack';
-import { type TenantSummary } from '@mds/tenant-sim';
-import { type LifecycleDelays } from '@mds/tenant-sim';
 import { readWebhookSecret } from './webhook-secret-files';
 
 const root = process.cwd();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { dependencies } from '../../shared/dependencies';
-import { secretNames } from '../../shared/secrets/secret-names';
 import { PortInUseError, WallClock } from '@mds/platform-kit';
 import { type HostHandle, runHost } from '@mds/functions-host';
+import { dependencies } from '../../shared/dependencies';
+import { secretNames } from '../../shared/secrets/secret-names';
 import { readLocalSettings } from './local-settings';
 import { removeIdentityFile, writeIdentityFile } from './identity-file';
 import {

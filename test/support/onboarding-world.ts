@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
-import { VirtualClock } from '@mds/platform-kit';
-import { localCertificate } from '@mds/platform-kit';
+import { VirtualClock, localCertificate } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
 import { startServiceBus } from '@mds/servicebus-broker';
-import { type TenantSimHandle, startTenantSimulator } from '@mds/tenant-sim';
+import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/messaging/entities';
-import { allPermissions } from '@mds/tenant-sim';
 import { dependencies, resetDependencies } from '../../shared/dependencies';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';

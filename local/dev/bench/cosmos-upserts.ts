@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DefaultAzureCredential } from '@azure/identity';
-import { localCertificate } from '@mds/platform-kit';
+import { localCertificate, type Benchmark, type Measurement, timed } from '@mds/platform-kit';
 import { startCosmos } from '../cosmos';
 import { createCosmos } from '../../../shared/stores/cosmos-client';
 import { trustedTls } from '../../../shared/trusted-ca';
-import { type Benchmark, type Measurement, timed } from '@mds/platform-kit';
 
 const count = 1000;
 const tenants = 20;

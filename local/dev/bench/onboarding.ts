@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { VirtualClock } from '@mds/platform-kit';
+import { VirtualClock, type Benchmark, type Measurement } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
+import { type TenantSimHandle, type ThrottleSettingsPatch, allPermissions } from '@mds/tenant-sim';
 import { localWebhookSources, startStack } from '../stack';
-import { type TenantSimHandle, type ThrottleSettingsPatch } from '@mds/tenant-sim';
-import { allPermissions } from '@mds/tenant-sim';
 import { dependencies, resetDependencies } from '../../../shared/dependencies';
 import { onboardingInstanceId } from '../../../shared/onboarding/device-order';
 import { e5SkuId } from '../../../shared/onboarding/steps/licence';
 import { signDelivery, webhookHeaders } from '../../../shared/onboarding/webhook-signature';
 import { registerTenant } from '../../../shared/provisioning/register-tenant';
 import { secretNames } from '../../../shared/secrets/secret-names';
-import { type Benchmark, type Measurement } from '@mds/platform-kit';
 
 const devices = 200;
 const warmupDevices = 10;

@@ -1,7 +1,7 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
+import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
-import { serviceBusThroughput } from '@mds/servicebus-broker';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
 const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst];

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { localCertificate } from '@mds/platform-kit';
-import type { Clock } from '@mds/platform-kit';
-import { startAzurite } from '../azurite';
-import { startCosmos } from '../cosmos';
+import { localCertificate, type Clock } from '@mds/platform-kit';
 import { KEY_VAULT_RESOURCE, seedSecrets, startKeyVault, staticTokenCredential } from '@mds/keyvault-standin';
 import { startServiceBus } from '@mds/servicebus-broker';
-import { type TenantSimHandle, startTenantSimulator } from '@mds/tenant-sim';
-import { SimWorld, seedDemoTenants } from '@mds/tenant-sim';
+import { type TenantSimHandle, startTenantSimulator, SimWorld, seedDemoTenants } from '@mds/tenant-sim';
+import { startAzurite } from '../azurite';
+import { startCosmos } from '../cosmos';
 import { messagingEntities } from '../../../shared/messaging/entities';
 import { secretNames } from '../../../shared/secrets/secret-names';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';

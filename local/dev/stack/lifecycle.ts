@@ -42,9 +42,7 @@ export class Lifecycle {
 /** Parts of the stack found their ports taken (typically by a second `npm start`): one error names them all. */
 export class StackPortsInUseError extends Error {
   constructor(readonly taken: readonly PortInUseError[]) {
-    super(
-      `Ports already in use: ${taken.map((e) => `${e.serviceName} (${e.host}:${e.port})`).join(', ')}.`,
-    );
+    super(`Ports already in use: ${taken.map((e) => `${e.serviceName} (${e.host}:${e.port})`).join(', ')}.`);
     this.name = 'StackPortsInUseError';
   }
 }

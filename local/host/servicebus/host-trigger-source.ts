@@ -1,5 +1,5 @@
-import { type TriggerSource, type TriggerSourceContext } from '../trigger-sources';
 import { VirtualClock } from '@mds/platform-kit';
+import { type TriggerSource, type TriggerSourceContext } from '../trigger-sources';
 import { startServiceBusTrigger } from './trigger-source';
 import { serviceBusTriggerInput, serviceBusTriggerMetadata } from './trigger-metadata';
 

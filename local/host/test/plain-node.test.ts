@@ -13,10 +13,10 @@ function sourcesUnder(dir: string): string[] {
     entry.isDirectory() && entry.name === 'test'
       ? []
       : entry.isDirectory()
-      ? sourcesUnder(path.join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [path.join(dir, entry.name)]
-        : [],
+        ? sourcesUnder(path.join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [path.join(dir, entry.name)]
+          : [],
   );
 }
 

@@ -1,8 +1,4 @@
-import {
-  RouteTemplateError,
-  comparePrecedence,
-  parseRouteTemplate,
-} from '../http/route-template';
+import { RouteTemplateError, comparePrecedence, parseRouteTemplate } from '../http/route-template';
 
 describe('route templates', () => {
   it('matches literals case-insensitively and decodes parameters', () => {

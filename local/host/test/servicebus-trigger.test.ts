@@ -1,4 +1,8 @@
-import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import {
+  ServiceBusClient,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { type EntitiesDeclaration, type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import {
   serviceBusTriggerInput,

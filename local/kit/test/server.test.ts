@@ -7,7 +7,9 @@ describe('listen (the one way the platform servers bind and close)', () => {
     try {
       const second = listen(createServer(), { name: 'Second stand-in', port: first.port });
       await expect(second).rejects.toThrow(PortInUseError);
-      await expect(second).rejects.toThrow(`Second stand-in: port ${first.port} on 127.0.0.1 is already in use.`);
+      await expect(second).rejects.toThrow(
+        `Second stand-in: port ${first.port} on 127.0.0.1 is already in use.`,
+      );
     } finally {
       await first.close();
     }

@@ -4,11 +4,7 @@
  */
 import { VirtualClock } from '@mds/platform-kit';
 import { type SimRoute, graphError } from '../contract';
-import {
-  type SimAppRegistration,
-  type SimModel,
-  type SimTenantView,
-} from '../model-port';
+import { type SimAppRegistration, type SimModel, type SimTenantView } from '../model-port';
 import { odataEntity, odataList } from '../odata';
 import { type SimServer, startSimServer } from '../server';
 import { type ThrottleSettingsPatch } from '../throttle';

@@ -1,9 +1,4 @@
-import {
-  ODataQueryError,
-  applyODataQuery,
-  evaluateFilter,
-  parseFilter,
-} from '../odata';
+import { ODataQueryError, applyODataQuery, evaluateFilter, parseFilter } from '../odata';
 
 const matches = (filter: string, item: object) => evaluateFilter(parseFilter(filter), item);
 

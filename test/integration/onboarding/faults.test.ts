@@ -6,8 +6,7 @@
  * The simulator's request counters count refused attempts too (a 503 or 429 is counted, then retried), so applied
  * writes are counted where the simulated tenant applies them.
  */
-import { type FaultSettings } from '@mds/tenant-sim';
-import { ModelError } from '@mds/tenant-sim';
+import { type FaultSettings, ModelError } from '@mds/tenant-sim';
 import { dependencies } from '../../../shared/dependencies';
 import { type TenantRecord } from '../../../shared/domain/tenant';
 import { e5SkuId } from '../../../shared/onboarding/steps/licence';

@@ -3,7 +3,7 @@
  * from @azure/identity: the shapes the app reads and writes are the ones the simulator (and Graph) use.
  */
 import { VirtualClock, temporaryCertificate } from '@mds/platform-kit';
-import { type TenantSimHandle, startTenantSimulator } from '@mds/tenant-sim';
+import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { type TenantRecord } from '../../../shared/domain/tenant';
 import { sendBatch } from '../../../shared/graph/batch';
 import { TenantClients, type TenantApis } from '../../../shared/graph/tenant-clients';
@@ -22,7 +22,6 @@ import {
 import { e5SkuId, ensureE5Licence } from '../../../shared/onboarding/steps/licence';
 import { assignUpdateRing } from '../../../shared/onboarding/steps/update-ring';
 import { type OnboardingRequest } from '../../../shared/onboarding/activities';
-import { allPermissions } from '@mds/tenant-sim';
 
 const minute = 60_000;
 

@@ -1,11 +1,5 @@
 import { VirtualClock } from '@mds/platform-kit';
-import {
-  type SimDevice,
-  type SimTenant,
-  SimWorld,
-  allPermissions,
-  seedDemoTenants,
-} from '../../model';
+import { type SimDevice, type SimTenant, SimWorld, allPermissions, seedDemoTenants } from '../../model';
 import { windowsReleases } from '../../model/catalog';
 import { harness } from './support';
 
