@@ -1,4 +1,4 @@
-import { customerAuditAdmin } from '../../local/stack';
+import { customerAuditAdmin } from '@mds/dev';
 import { type ChainRecord } from '../../shared/audit/chain';
 import { customerSinkLayout, parseLines } from '../../shared/audit/customer-sink';
 import { type App } from '../../shared/composition';

@@ -1,6 +1,6 @@
 import { type ChainRecord } from '../../../shared/audit/chain';
 import { customerSinkLayout } from '../../../shared/audit/customer-sink';
-import { customerAuditAdmin } from '../../../local/stack';
+import { customerAuditAdmin } from '@mds/dev';
 import { type AuditWorld, sampleEvent, startAuditWorld } from '../../support/audit-world';
 import { customerAuditStorage } from '../../support/stack';
 
