@@ -1,10 +1,11 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
+import { auditTrail } from './audit';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
-const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst];
+const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst, auditTrail];
 const labelWidth = 20;
 
 async function main(): Promise<void> {
