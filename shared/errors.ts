@@ -46,11 +46,6 @@ export class NotFoundError extends AppError {
   readonly status = 404;
 }
 
-export class MethodNotAllowedError extends AppError {
-  readonly code = 'method_not_allowed';
-  readonly status = 405;
-}
-
 export class ConflictError extends AppError {
   readonly code = 'conflict';
   readonly status = 409;

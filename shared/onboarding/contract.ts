@@ -4,6 +4,20 @@ import { type UpdateRing } from '../domain/tenant';
 /** The orchestration that onboards one device; its instance id is `onboardingInstanceId(tenant, serial)`. */
 export const onboardingOrchestration = 'onboardDevice';
 
+/**
+ * The operator API's route for one device's onboarding (under the host's `api` prefix), the one place both the
+ * webhook's 202 and the operator API take it from. It needs an operator token and respects tenant scope, so it can
+ * be named to an external sender: unlike Durable's status URL it carries no key.
+ */
+export const onboardingStatusRoute = 'v1/tenants/{tenantId}/onboardings/{serialNumber}';
+
+/** The path of `onboardingStatusRoute` for one device, as the 202 of the webhook names it. */
+export function onboardingStatusPath(tenantId: string, serialNumber: string): string {
+  return `/api/${onboardingStatusRoute
+    .replace('{tenantId}', encodeURIComponent(tenantId))
+    .replace('{serialNumber}', encodeURIComponent(serialNumber))}`;
+}
+
 /** What the orchestration starts with: one device of an order, plus the deadlines it was started under. */
 export interface OnboardingRequest {
   tenantId: string;
@@ -49,9 +63,13 @@ export interface EnrolledDevice extends DeviceKey {
   azureADDeviceId: string;
 }
 
-/** A remediation acts on a device for an orchestration: the instance is named so that the audit record says so. */
+/**
+ * A remediation acts on a device for an orchestration: the instance and the start of its run are named so that the
+ * audit record says so, once per run (a restarted instance runs again under the same id).
+ */
 export interface RemediationInput extends EnrolledDevice {
   instanceId: string;
+  runStartedAt: string;
 }
 
 export interface EncryptionState {

@@ -55,13 +55,6 @@ export class OnboardingStore {
     await guardedWrite(this.devices, toDeviceDocument(input), () => false);
     return result;
   }
-
-  async get(tenantId: string, serialNumber: string): Promise<OnboardingDocument | undefined> {
-    const { resource } = await cosmosCall('read onboarding', () =>
-      this.onboardings.item(serialNumber.toUpperCase(), tenantId).read<OnboardingDocument>(),
-    );
-    return resource;
-  }
 }
 
 async function guardedWrite<T extends ItemDefinition & { id: string; tenantId: string }>(

@@ -303,7 +303,7 @@ describe('onboardDevice orchestrator', () => {
       expect(run.calls(a.remediateEncryption)).toEqual([
         expect.objectContaining({
           // The instance id travels with the device so that the remediation's audit record names it.
-          input: { ...enrolled, instanceId: expect.any(String) },
+          input: { ...enrolled, instanceId: expect.any(String), runStartedAt: expect.any(String) },
           at: new Date(t0 + onboardingWaits.encryptionCheck.budgetMs),
         }),
       ]);
