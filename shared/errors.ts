@@ -32,13 +32,31 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  readonly code = 'unauthorized';
+  readonly code: string = 'unauthorized';
   readonly status = 401;
 }
 
+/**
+ * A bearer token that is missing, malformed, or fails a check (signature, algorithm, issuer, audience, tenant, time).
+ * The HTTP edge answers 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750); `description` is a
+ * fixed text, never a value from the token.
+ */
+export class InvalidTokenError extends UnauthorizedError {
+  override readonly code = 'invalid_token';
+}
+
 export class ForbiddenError extends AppError {
-  readonly code = 'forbidden';
+  readonly code: string = 'forbidden';
   readonly status = 403;
+  constructor(
+    message: string,
+    /** RFC 7807 extension members that say what is missing (a role, a step-up, the reasons of ineligibility). */
+    readonly extensions: Record<string, unknown> = {},
+    /** Headers the answer carries, such as a claims challenge for a missing authentication context. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
 }
 
 export class NotFoundError extends AppError {

@@ -1,5 +1,5 @@
 import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { AppError, ThrottledError, ValidationError } from '../errors';
+import { AppError, ForbiddenError, InvalidTokenError, ThrottledError, ValidationError } from '../errors';
 
 /** RFC 7807 problem details, as every HTTP endpoint of the app answers errors. */
 export interface ProblemDetails {
@@ -11,6 +11,8 @@ export interface ProblemDetails {
   code: string;
   errors?: { field: string; message: string }[];
   invocationId?: string;
+  /** Extension members (RFC 7807 section 3.2), e.g. the role a refused request lacked. */
+  [extension: string]: unknown;
 }
 
 /** What a caller is told to wait after a dependency outage, when nothing better is known. */
@@ -62,21 +64,21 @@ export function toProblemResponse(
   const instance = new URL(request.url).pathname;
   if (error instanceof AppError) {
     const response = problem(error.status, error.code, error.message, {
+      ...(error instanceof ForbiddenError ? error.extensions : {}),
       instance,
       ...(error instanceof ValidationError && error.problems.length > 0 ? { errors: error.problems } : {}),
     });
+    const headers = response.headers as Record<string, string>;
+    // RFC 6750 section 3: a refused bearer token is answered with a challenge naming the error.
+    if (error instanceof InvalidTokenError) headers['www-authenticate'] = bearerChallenge(error.message);
+    if (error instanceof ForbiddenError) Object.assign(headers, error.headers);
     const retryAfterSeconds =
       error instanceof ThrottledError && error.retryAfterMs !== undefined
         ? Math.ceil(error.retryAfterMs / 1000)
         : error.retryable && error.status === 503
           ? defaultRetryAfterSeconds
           : undefined;
-    if (retryAfterSeconds !== undefined) {
-      response.headers = {
-        ...(response.headers as Record<string, string>),
-        'retry-after': String(retryAfterSeconds),
-      };
-    }
+    if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
     if (error.status >= 500) context.error(`${error.name}: ${error.message}`);
     return response;
   }
@@ -90,4 +92,10 @@ export function toProblemResponse(
       invocationId: context.invocationId,
     },
   );
+}
+
+/** `Bearer error="invalid_token"`; the description keeps to the characters RFC 6750 allows in a quoted value. */
+function bearerChallenge(description: string): string {
+  const safe = description.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ');
+  return `Bearer error="invalid_token", error_description="${safe}"`;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Autopilot accepts serial numbers of letters, digits and a few separators; the service caps them at 128. */
-const serialNumber = z
+export const serialNumberSchema = z
   .string()
   .trim()
   .min(1)
@@ -17,32 +17,39 @@ const hardwareHash = z.string().refine((s) => s.length >= 16 && s.length <= 16_3
 export const maxDevicesPerOrder = 500;
 
 export const orderedDeviceSchema = z.object({
-  serialNumber,
+  serialNumber: serialNumberSchema,
   hardwareHash,
   groupTag: z.string().trim().max(128).default(''),
   assignedUserPrincipalName: z.email({ message: 'must be a user principal name (user@domain)' }),
 });
 
-export const deviceOrderSchema = z
-  .object({
-    tenantId: z.uuid({ message: 'must be the tenant id (a GUID)' }),
-    orderId: z.string().trim().min(1).max(128),
-    devices: z.array(orderedDeviceSchema).min(1).max(maxDevicesPerOrder),
-  })
-  .superRefine((order, ctx) => {
+/** The devices of one order: 1 to 500, no serial number twice (case-insensitively, as Autopilot compares them). */
+export const orderedDevicesSchema = z
+  .array(orderedDeviceSchema)
+  .min(1)
+  .max(maxDevicesPerOrder)
+  .superRefine((devices, ctx) => {
     const seen = new Map<string, number>();
-    order.devices.forEach((device, index) => {
+    devices.forEach((device, index) => {
       const key = device.serialNumber.toUpperCase();
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
       else
         ctx.addIssue({
           code: 'custom',
-          path: ['devices', index, 'serialNumber'],
+          path: [index, 'serialNumber'],
           message: `duplicates devices.${first}.serialNumber`,
         });
     });
   });
+
+export const orderIdSchema = z.string().trim().min(1).max(128);
+
+export const deviceOrderSchema = z.object({
+  tenantId: z.uuid({ message: 'must be the tenant id (a GUID)' }),
+  orderId: orderIdSchema,
+  devices: orderedDevicesSchema,
+});
 
 export type OrderedDevice = z.infer<typeof orderedDeviceSchema>;
 export type DeviceOrder = z.infer<typeof deviceOrderSchema>;
@@ -50,4 +57,12 @@ export type DeviceOrder = z.infer<typeof deviceOrderSchema>;
 /** One orchestration per device: the id is a function of tenant and serial, so every delivery of a device meets it. */
 export function onboardingInstanceId(tenantId: string, serialNumber: string): string {
   return `onboard:${tenantId.toLowerCase()}:${serialNumber.toUpperCase()}`;
+}
+
+/**
+ * Where a device's onboarding is followed: the operator API's status route, which the webhook and the operator API
+ * hand out instead of a Durable Functions URL with a host key. Relative to the app's origin.
+ */
+export function onboardingStatusPath(tenantId: string, serialNumber: string): string {
+  return `/api/v1/tenants/${encodeURIComponent(tenantId.toLowerCase())}/onboardings/${encodeURIComponent(serialNumber.toUpperCase())}`;
 }

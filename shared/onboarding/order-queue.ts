@@ -1,6 +1,6 @@
 import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { type OnboardingRequest } from './contract';
-import { onboardingInstanceId } from './device-order';
+import { type DeviceOrder, onboardingInstanceId } from './device-order';
 
 /**
  * One message per device, with the device's instance id as message id: the queue's duplicate detection drops a
@@ -33,4 +33,22 @@ export async function enqueueOnboardings(
       throw new RangeError(`The order message for ${request.serialNumber} exceeds the maximum message size.`);
   }
   if (batch.count > 0) await sender.sendMessages(batch);
+}
+
+/** One onboarding request per device of an order, as the queue trigger takes them. */
+export function onboardingRequests(
+  order: DeviceOrder,
+  acceptedAt: string,
+  enrollmentDeadline: string,
+): OnboardingRequest[] {
+  return order.devices.map((device) => ({
+    tenantId: order.tenantId,
+    orderId: order.orderId,
+    serialNumber: device.serialNumber,
+    hardwareHash: device.hardwareHash,
+    groupTag: device.groupTag,
+    assignedUserPrincipalName: device.assignedUserPrincipalName,
+    acceptedAt,
+    enrollmentDeadline,
+  }));
 }

@@ -8,8 +8,10 @@ import { lazy } from '../platform/lazy';
 import { type TenantStore } from '../tenants/store';
 import { onboardingImplementations } from './activities';
 import { type onboardingActivities } from './contract';
-import { enqueueOnboardings } from './order-queue';
+import { type DeviceOrder, onboardingInstanceId } from './device-order';
+import { enqueueOnboardings, onboardingRequests } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
+import { onboardingView, type OnboardingView } from './status';
 import { OnboardingStore } from './store';
 import { DeliveryStore } from './webhook/delivery-store';
 import { autopilotWebhookHandler } from './webhook/handler';
@@ -23,6 +25,20 @@ export interface OnboardingCapability {
   /** The `device-orders` queue trigger. */
   readonly startFromQueue: (message: unknown, context: InvocationContext) => Promise<void>;
   readonly activities: ImplementationsOf<typeof onboardingActivities>;
+  /**
+   * Puts one start per device of an order on the same queue the webhook uses; the tenant's state is the caller's
+   * to check. Answers each device's instance id.
+   */
+  readonly startOrder: (
+    order: DeviceOrder,
+    acceptedAt: string,
+  ) => Promise<{ serialNumber: string; instanceId: string }[]>;
+  /** One device's onboarding as it runs (durable status) joined with its record; undefined when neither exists. */
+  readonly status: (
+    context: InvocationContext,
+    tenantId: string,
+    serialNumber: string,
+  ) => Promise<OnboardingView | undefined>;
 }
 
 export type OnboardingPlatform = Pick<Platform, 'container' | 'sender' | 'secrets' | 'tenantClients'>;
@@ -51,6 +67,16 @@ export function onboardingWiring(
       });
     },
     startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    startOrder: () => async (order, acceptedAt) => {
+      const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
+      await enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests);
+      return requests.map((r) => ({
+        serialNumber: r.serialNumber,
+        instanceId: onboardingInstanceId(r.tenantId, r.serialNumber),
+      }));
+    },
+    status: () => (context, tenantId, serialNumber) =>
+      onboardingView(df.getClient(context), onboarding.store, tenantId, serialNumber),
     activities: () =>
       onboardingImplementations({
         tenants,
