@@ -4,3 +4,4 @@ import './http/autopilot-webhook';
 import './queues/start-onboarding';
 import './orchestrations/onboard-device';
 import './activities/onboarding';
+import './http/operator-api';
