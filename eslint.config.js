@@ -55,7 +55,7 @@ module.exports = tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'local/*/test/**/*.ts'],
     rules: {
       // Tests read deep into JSON answers; typing every body would only restate the assertions.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/local'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is `npm run typecheck`'s job; transpiling alone keeps the suite fast.
@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     // The real Node worker provides this virtual module; the local host's shim stands in for it.
     '^@azure/functions-core$': '<rootDir>/local/host/functions-core.ts',
+    '^@mds/durable-harness$': '<rootDir>/local/durable-harness/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

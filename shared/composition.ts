@@ -1,8 +1,10 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
+import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
+import { operatorsWiring } from './operators/wiring';
 import { createPlatform, type Platform } from './platform';
 import { lazy } from './platform/lazy';
 import { provisioningWiring } from './provisioning/wiring';
@@ -16,6 +18,8 @@ export interface App {
   readonly tenants: ReturnType<typeof tenantsWiring>;
   readonly onboarding: ReturnType<typeof onboardingWiring>;
   readonly provisioning: ReturnType<typeof provisioningWiring>;
+  readonly audit: ReturnType<typeof auditWiring>;
+  readonly operators: ReturnType<typeof operatorsWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -30,6 +34,8 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     tenants: () => tenantsWiring(platform),
     onboarding: () => onboardingWiring(platform, app.tenants, config),
     provisioning: () => provisioningWiring(platform, app.tenants),
+    audit: () => auditWiring(platform, app.tenants),
+    operators: () => operatorsWiring(platform, app.tenants, app.onboarding, app.audit.port, config, version),
   });
   return app;
 }

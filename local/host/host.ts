@@ -11,7 +11,7 @@ import {
 import { type InstanceStatus, OrchestrationEngine } from './durable/engine';
 import { MemoryInstanceStore } from './durable/instance-store';
 import { DurableManagementApi } from './durable/management-api';
-import type { TimerLimits } from './durable/replay';
+import { type TimerLimits, defaultTimerLimits } from './durable/replay';
 import { DurableWebhookClient } from './durable/webhook-client';
 import { setSystemLogSink } from './functions-core';
 import { readHostConfig, resolveSettingReferences } from './host-config';
@@ -90,10 +90,6 @@ export interface HostHandle {
   stop(): Promise<void>;
 }
 
-const defaultTimerLimits: TimerLimits = {
-  maximumShortTimerMs: 6 * 86_400_000,
-  longRunningTimerIntervalMs: 3 * 86_400_000,
-};
 const durableClientBindingTypes = new Set(['durableclient', 'orchestrationclient']);
 const servedTriggerTypes = new Set([
   'httptrigger',

@@ -19,3 +19,23 @@ export type { DurableClientData } from './durable/client-data';
 export { DurableApiError } from './durable/webhook-client';
 export { FunctionInvocationError } from './invoker';
 export { HostTimeoutError } from './work-tracker';
+
+// Durable primitives the orchestration test harness (local/durable-harness) drives orchestrators with.
+export {
+  type FailureDetails,
+  type HistoryEvent,
+  type IncomingEvent,
+  EventType,
+  history,
+} from './durable/history';
+export {
+  type Decision,
+  type TimerLimits,
+  NonDeterminismError,
+  defaultTimerLimits,
+  replay,
+} from './durable/replay';
+export { type EpisodeOutcome, type HandlerRun, episodeOutcome, handlerRunFromError } from './durable/episode';
+export { orchestratorInput } from './durable/orchestrator-input';
+export { parseOrchestratorState } from './durable/orchestrator-state';
+export { activityFailure } from './durable/task-failure';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { localCertificate } from '../certs';
 import type { Clock } from '../clock';
 import { startAzurite } from '../azurite';
@@ -9,6 +9,7 @@ import { type TenantSimHandle, startTenantSimulator } from '../tenant-sim';
 import { SimWorld, seedDemoTenants } from '../tenant-sim/model';
 import { messagingEntities } from '../../shared/platform/declarations';
 import { secretNames } from '../../shared/platform/secret-names';
+import { type CustomerAuditStorage, provisionCustomerAuditSink } from './customer-audit';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
 import { type StackPorts, ephemeralPorts } from './ports';
@@ -20,6 +21,12 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
+export {
+  type CustomerAuditStorage,
+  customerAuditAdmin,
+  provisionCustomerAuditSink,
+  type ProvisionedAuditSink,
+} from './customer-audit';
 
 export interface StackOptions {
   clock: Clock;
@@ -39,6 +46,8 @@ export interface RunningStack {
   settings: Record<string, string>;
   /** The simulator, for code in this process that scripts tenants (its control API serves the rest). */
   tenantSimulator: TenantSimHandle | undefined;
+  /** The second storage account, the customers' own, which holds each tenant's side of the audit trail. */
+  customerAuditStorage: CustomerAuditStorage;
   /** When each part was ready, in ms from the start, and the total. */
   timings: Record<string, number>;
   stop(): Promise<void>;
@@ -69,8 +78,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const cert = life.step('certificate', () => localCertificate(options.certDir));
   const identity = life.start('managedIdentity', () => startManagedIdentityEndpoint([KEY_VAULT_RESOURCE]));
+  const customerAccount = { name: 'customeraudit', key: randomBytes(32).toString('base64') };
   const azurite = life.start('azurite', () =>
-    startAzurite({ ports: { blob: ports.blob, queue: ports.queue, table: ports.table } }),
+    startAzurite({
+      ports: { blob: ports.blob, queue: ports.queue, table: ports.table },
+      extraAccounts: [customerAccount],
+    }),
   );
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
@@ -111,6 +124,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     life.step('secretsSeeded', () =>
       seedSecrets(vault.url, staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE)), c.cert, {
         ...webhookSecrets(),
+        ...auditKeys(),
       }),
     ),
   );
@@ -149,15 +163,28 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : {}),
       ...id.env,
     };
+    const customerAuditStorage: CustomerAuditStorage = {
+      accountName: customerAccount.name,
+      accountKey: customerAccount.key,
+      blobEndpoint: storage.blobEndpointOf(customerAccount.name),
+    };
     if (sim) {
       // Demo tenants come under management the way any customer tenant does, through the app's own code.
       const credential = staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE));
       await life.step('tenantsRegistered', () =>
-        registerSeededTenants(settings, credential, seededTenants(sim)),
+        registerSeededTenants(settings, credential, seededTenants(sim), (tenantId) =>
+          provisionCustomerAuditSink(customerAuditStorage, tenantId),
+        ),
       );
     }
     life.timings.total = life.elapsedMs();
-    return { settings, tenantSimulator: sim, timings: life.timings, stop: () => life.stopAll() };
+    return {
+      settings,
+      tenantSimulator: sim,
+      customerAuditStorage,
+      timings: life.timings,
+      stop: () => life.stopAll(),
+    };
   } catch (error) {
     await life.stopAll().catch(() => undefined);
     throw error;
@@ -188,4 +215,14 @@ function webhookSecrets(): Record<string, string> {
       randomBytes(32).toString('base64url'),
     ]),
   );
+}
+
+/** The operator environment's audit keys, which a deployment creates in Key Vault: two hash keys and a signing key. */
+function auditKeys(): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return {
+    [secretNames.auditPseudonymKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditOperatorAliasKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditCheckpointSigningKey]: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

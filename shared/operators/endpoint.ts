@@ -155,9 +155,9 @@ async function authorize(
 }
 
 function targetOf(spec: RouteSpec, request: HttpRequest): AuditEvent['target'] {
-  if (spec.audit === 'operator.update') return { type: 'operator', id: request.params.oid ?? '' };
-  if (spec.audit === 'onboarding.start') return { type: 'onboarding', id: request.params.tenantId ?? '' };
-  return { type: 'tenant', id: request.params.tenantId ?? '' };
+  if (spec.audit === 'operator.update') return { type: 'operator', id: request.params.oid || 'unknown' };
+  if (spec.audit === 'onboarding.start') return { type: 'onboarding', id: request.params.tenantId || 'unknown' };
+  return { type: 'tenant', id: request.params.tenantId || 'unknown' };
 }
 
 export function auditEvent(

@@ -19,6 +19,11 @@ export const cosmosContainers = {
   operators: { id: 'operators', partitionKeyPath: '/id' },
   /** Answers of operator writes by Idempotency-Key, so that a repeated request gets the first answer. */
   idempotencyKeys: { id: 'idempotency-keys', partitionKeyPath: '/tenantId' },
+  /**
+   * The operator environment's audit trail: one hash chain per customer tenant (and one for actions of the operator
+   * environment alone), partitioned by chain so that a chain's head and records share a logical partition.
+   */
+  audit: { id: 'audit', partitionKeyPath: '/chain' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
@@ -32,7 +37,37 @@ export const queueNames = {
 
 export const topicNames = {
   deviceEvents: 'device-events',
+  /** Audit events accepted by the audit port, one copy per sink (see `auditSubscriptionNames`). */
+  auditEvents: 'audit-events',
+  /** Conditions an operator must look at (an audit event that could not be delivered). */
+  operationsAlerts: 'operations-alerts',
 } as const;
+
+/**
+ * Subjects on `audit-events`: an event as the port accepted it (both sinks take it), and a delayed retry of one
+ * sink's delivery (only that sink's subscription takes it, by its `sink` application property).
+ */
+export const auditMessageSubjects = {
+  event: 'audit.event',
+  retry: 'audit.retry',
+} as const;
+
+/** One subscription per sink, so that a sink that is down holds back only its own deliveries. */
+export const auditSubscriptionNames = {
+  operator: 'operator-sink',
+  customer: 'customer-sink',
+} as const;
+
+export const alertTypes = {
+  auditDeliveryFailed: 'audit.deliveryFailed',
+} as const;
+
+export const operationsAlertsSubscriptionNames = {
+  allAlerts: 'all-alerts',
+} as const;
+
+/** Deliveries of one audit message before the broker dead-letters it (after the delayed retries have run out). */
+export const auditMaxDeliveryCount = 10;
 
 /** Types of the events on `device-events`: the Service Bus `subject` of each message, which subscriptions filter on. */
 export const deviceEventTypes = {
@@ -71,6 +106,47 @@ export const messagingEntities = {
         },
         { name: deviceEventsSubscriptionNames.allEvents },
       ],
+    },
+    {
+      name: topicNames.auditEvents,
+      // An audit event's id is its message id: the same event sent twice (a retried operator request) is accepted
+      // once. Delayed retries carry their own ids. Sinks are idempotent by event id beyond this window.
+      duplicateDetectionHistoryTimeWindow: 'PT1H',
+      subscriptions: [
+        {
+          name: auditSubscriptionNames.operator,
+          lockDuration: 'PT1M',
+          maxDeliveryCount: auditMaxDeliveryCount,
+          rules: [
+            { name: 'events', filter: { subject: auditMessageSubjects.event } },
+            {
+              name: 'retries',
+              filter: { subject: auditMessageSubjects.retry, applicationProperties: { sink: 'operator' } },
+            },
+          ],
+        },
+        {
+          name: auditSubscriptionNames.customer,
+          lockDuration: 'PT1M',
+          maxDeliveryCount: auditMaxDeliveryCount,
+          // Only events about a customer tenant reach the customer's sink.
+          rules: [
+            {
+              name: 'tenant-events',
+              filter: { subject: auditMessageSubjects.event, applicationProperties: { customerSink: true } },
+            },
+            {
+              name: 'retries',
+              filter: { subject: auditMessageSubjects.retry, applicationProperties: { sink: 'customer' } },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: topicNames.operationsAlerts,
+      duplicateDetectionHistoryTimeWindow: 'PT10M',
+      subscriptions: [{ name: operationsAlertsSubscriptionNames.allAlerts }],
     },
   ],
 } as const;

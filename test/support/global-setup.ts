@@ -1,6 +1,6 @@
 import { WallClock } from '../../local/clock';
 import { type RunningStack, startStack } from '../../local/stack';
-import { stackSettingNamesVariable } from './stack';
+import { customerAuditStorageVariable, stackSettingNamesVariable } from './stack';
 
 declare global {
   // Jest hands globals set in globalSetup to globalTeardown (and only to it).
@@ -15,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
   const stack = await startStack({ clock: new WallClock(), ports: 'ephemeral' });
   Object.assign(process.env, stack.settings, {
     [stackSettingNamesVariable]: Object.keys(stack.settings).join(','),
+    [customerAuditStorageVariable]: JSON.stringify(stack.customerAuditStorage),
   });
   globalThis.localStack = stack;
 }

@@ -12,7 +12,8 @@ import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
-import { stackSettings } from './stack';
+import { provisionCustomerAuditSink } from '../../local/stack';
+import { customerAuditStorage, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
@@ -98,6 +99,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         displayName: name,
         clientId: created.apps[0]!.clientId,
         clientSecret: secret,
+        auditSink: await provisionCustomerAuditSink(customerAuditStorage(), created.id),
       });
     },
     unlicensedUsers(tenantId, count) {

@@ -15,16 +15,10 @@ import {
   terminalStatuses,
 } from './instance-store';
 import { orchestratorInput } from './orchestrator-input';
-import { type OrchestratorState, parseOrchestratorState, stateFromFailure } from './orchestrator-state';
-import {
-  type Decision,
-  type ReplayResult,
-  type TimerLimits,
-  NonDeterminismError,
-  UnsupportedActionError,
-  replay,
-} from './replay';
-import { activityFailure, messageOf } from './task-failure';
+import { type HandlerRun, episodeOutcome, handlerRunFromError } from './episode';
+import { parseOrchestratorState } from './orchestrator-state';
+import { type Decision, type TimerLimits } from './replay';
+import { activityFailure } from './task-failure';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -306,48 +300,34 @@ export class OrchestrationEngine {
 
     const fn = this.deps.functions.get(record.name) as RegisteredFunction;
     const executionId = record.executionId;
-    const { state, failure } = await this.runOrchestrator(fn, record);
+    const run = await this.runOrchestrator(fn, record);
     // A purge or a restart may have replaced the instance while the orchestrator ran.
     if (this.deps.store.get(record.instanceId) !== record || record.executionId !== executionId) return;
-    const failed = (message: string): void =>
-      this.finish(record, 'Failed', `Orchestrator function '${record.name}' failed: ${message}`, message);
-    if (!state) {
-      failed(failure ?? 'no orchestrator state returned');
-      return;
-    }
-    let result: ReplayResult;
-    try {
-      result = replay(state.actions.flat(), record.history, this.deps.timerLimits);
-    } catch (error) {
-      if (error instanceof NonDeterminismError)
-        failed(`Non-deterministic workflow detected: ${error.message}`);
-      else if (error instanceof UnsupportedActionError) failed(error.message);
-      else throw error;
-      return;
-    }
-    if (failure !== undefined) {
-      failed(failure);
-      return;
-    }
-    record.customStatus = state.customStatus ?? null;
-    if (state.isDone && result.continueAsNew) {
-      this.continueAsNew(record, result.continueAsNew.input);
-    } else if (state.isDone) {
-      this.finish(record, 'Completed', state.output ?? null);
-    } else {
-      for (const decision of result.newDecisions) this.dispatch(record, decision, startedAt);
-      result.canceledTimers.forEach((id) => this.cancelTimer(record.instanceId, id));
-      record.history.push(history.orchestratorCompleted(this.deps.clock.now()));
-      record.lastUpdatedTime = this.deps.clock.now();
-      this.deps.store.put(record);
-      this.deps.work.changed();
+    const outcome = episodeOutcome(record.name, run, record.history, this.deps.timerLimits);
+    switch (outcome.kind) {
+      case 'failed':
+        this.finish(record, 'Failed', outcome.message, outcome.reason);
+        return;
+      case 'continuedAsNew':
+        record.customStatus = outcome.customStatus;
+        this.continueAsNew(record, outcome.input);
+        return;
+      case 'completed':
+        record.customStatus = outcome.customStatus;
+        this.finish(record, 'Completed', outcome.output);
+        return;
+      case 'running':
+        record.customStatus = outcome.customStatus;
+        for (const decision of outcome.newDecisions) this.dispatch(record, decision, startedAt);
+        outcome.canceledTimers.forEach((id) => this.cancelTimer(record.instanceId, id));
+        record.history.push(history.orchestratorCompleted(this.deps.clock.now()));
+        record.lastUpdatedTime = this.deps.clock.now();
+        this.deps.store.put(record);
+        this.deps.work.changed();
     }
   }
 
-  private async runOrchestrator(
-    fn: RegisteredFunction,
-    record: InstanceRecord,
-  ): Promise<{ state?: OrchestratorState; failure?: string }> {
+  private async runOrchestrator(fn: RegisteredFunction, record: InstanceRecord): Promise<HandlerRun> {
     const payload = orchestratorInput(record, this.deps.timerLimits);
     try {
       const { response } = await this.deps.invoker.invoke(fn, {
@@ -356,8 +336,7 @@ export class OrchestrationEngine {
       });
       return { state: parseOrchestratorState(fromTypedData(response.returnValue)) };
     } catch (error) {
-      const state = stateFromFailure(error instanceof FunctionInvocationError ? error.cause : error);
-      return { state, failure: state?.error ?? messageOf(error) };
+      return handlerRunFromError(error instanceof FunctionInvocationError ? error.cause : error);
     }
   }
 

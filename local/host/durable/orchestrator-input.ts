@@ -16,7 +16,10 @@ function timeSpan(ms: number): string {
  * The orchestration trigger payload, as the extension's OrchestrationTriggerAttributeBindingProvider builds
  * it: past events (before the last OrchestratorStarted) are `IsPlayed`, the input travels as a JSON value.
  */
-export function orchestratorInput(record: InstanceRecord, limits: TimerLimits): Record<string, unknown> {
+export function orchestratorInput(
+  record: Pick<InstanceRecord, 'history' | 'input' | 'instanceId' | 'parent'>,
+  limits: TimerLimits,
+): Record<string, unknown> {
   const lastStart = record.history.map((e) => e.EventType).lastIndexOf(EventType.OrchestratorStarted);
   return {
     history: record.history.map((event: HistoryEvent, i) => ({ ...event, IsPlayed: i < lastStart })),

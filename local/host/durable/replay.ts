@@ -35,6 +35,12 @@ export interface TimerLimits {
   readonly longRunningTimerIntervalMs: number;
 }
 
+/** The extension's defaults: timers beyond six days run as three-day intervals. */
+export const defaultTimerLimits: TimerLimits = {
+  maximumShortTimerMs: 6 * 86_400_000,
+  longRunningTimerIntervalMs: 3 * 86_400_000,
+};
+
 export class NonDeterminismError extends Error {
   override readonly name = 'NonDeterminismError';
 }
