@@ -4,7 +4,10 @@ import { composition } from '../../shared/composition';
 import { functionNameOf, type OperatorRouteName, operatorRoutes } from '../../shared/operators/routes';
 
 // The operator API: one function per route of the table, authenticated by Entra ID bearer tokens, not function keys.
-for (const [name, route] of Object.entries(operatorRoutes) as [OperatorRouteName, (typeof operatorRoutes)[OperatorRouteName]][]) {
+for (const [name, route] of Object.entries(operatorRoutes) as [
+  OperatorRouteName,
+  (typeof operatorRoutes)[OperatorRouteName],
+][]) {
   app.http(functionNameOf(name), {
     route: `v1/${route.path}`,
     methods: [route.method],

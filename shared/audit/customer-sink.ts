@@ -76,9 +76,7 @@ export class CustomerSink {
         this.states.get(key) ?? (await blobCall('load the audit chain', () => this.load(container)));
       this.states.set(key, state);
       if (state.length >= limit) {
-        state = await blobCall('start an audit segment', () =>
-          this.nextSegment(container, state),
-        );
+        state = await blobCall('start an audit segment', () => this.nextSegment(container, state));
         this.states.set(key, state);
       }
       const current = state;
@@ -267,12 +265,10 @@ async function createOnce(
 ): Promise<void> {
   await blobCall(`write ${name.split('/')[0] ?? 'blob'}`, async () => {
     try {
-      await container
-        .getBlockBlobClient(name)
-        .upload(content, Buffer.byteLength(content), {
-          conditions: { ifNoneMatch: '*' },
-          ...(metadata ? { metadata } : {}),
-        });
+      await container.getBlockBlobClient(name).upload(content, Buffer.byteLength(content), {
+        conditions: { ifNoneMatch: '*' },
+        ...(metadata ? { metadata } : {}),
+      });
     } catch (error) {
       if (!isAlreadyThere(error)) throw error;
     }

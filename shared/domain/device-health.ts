@@ -15,8 +15,7 @@ export function deviceHealth(observed: ObservedState): DeviceHealth {
   const { encryption, defender } = observed;
   if (!encryption && !defender) return 'unknown';
   const encrypted = encryption?.encrypted === true && encryption.recoveryKeyEscrowed;
-  const protectedByDefender =
-    defender?.onboarded === true && defender.active && defender.signaturesCurrent;
+  const protectedByDefender = defender?.onboarded === true && defender.active && defender.signaturesCurrent;
   if (encrypted && protectedByDefender) return 'healthy';
   // One check missing with the other failing is already unhealthy; one missing with the other passing is not known.
   if ((encryption && !encrypted) || (defender && !protectedByDefender)) return 'unhealthy';

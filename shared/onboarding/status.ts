@@ -1,4 +1,4 @@
-import { type DurableClient } from 'durable-functions';
+import { type DurableClient, OrchestrationRuntimeStatus } from 'durable-functions';
 import { type OnboardingOutcome, type StepRecord } from './contract';
 import { onboardingInstanceId } from './device-order';
 import { type OnboardingStatus } from './onboard-device.orchestrator';
@@ -45,8 +45,17 @@ export async function onboardingView(
   ]);
   if (!status && !record) return undefined;
   const custom = (status?.customStatus ?? undefined) as OnboardingStatus | undefined;
-  const running = status && !['Completed', 'Failed', 'Terminated', 'Canceled'].includes(String(status.runtimeStatus));
-  const output = status?.runtimeStatus === 'Completed' ? (status.output as OnboardingOutcome | undefined) : undefined;
+  const ended: string[] = [
+    OrchestrationRuntimeStatus.Completed,
+    OrchestrationRuntimeStatus.Failed,
+    OrchestrationRuntimeStatus.Terminated,
+    OrchestrationRuntimeStatus.Canceled,
+  ];
+  const running = status !== undefined && !ended.includes(status.runtimeStatus);
+  const output =
+    status?.runtimeStatus === OrchestrationRuntimeStatus.Completed
+      ? (status.output as OnboardingOutcome | undefined)
+      : undefined;
   const outcome = record
     ? { status: record.status, ...(record.reason ? { reason: record.reason, detail: record.detail } : {}) }
     : output

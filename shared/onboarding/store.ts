@@ -113,7 +113,14 @@ export class OnboardingStore {
       },
       `count devices of ${tenantId}`,
     );
-    const counts: DeviceCounts = { total: rows.length, onboarded: 0, failed: 0, healthy: 0, unhealthy: 0, unknown: 0 };
+    const counts: DeviceCounts = {
+      total: rows.length,
+      onboarded: 0,
+      failed: 0,
+      healthy: 0,
+      unhealthy: 0,
+      unknown: 0,
+    };
     for (const row of rows) {
       counts[row.onboardingStatus] += 1;
       counts[row.health ?? 'unknown'] += 1;
@@ -134,7 +141,8 @@ export class OnboardingStore {
     const counts: OnboardingCounts = { total: rows.length, onboarded: 0, failed: 0, failedBy: {} };
     for (const row of rows) {
       counts[row.status] += 1;
-      if (row.status === 'failed' && row.reason) counts.failedBy[row.reason] = (counts.failedBy[row.reason] ?? 0) + 1;
+      if (row.status === 'failed' && row.reason)
+        counts.failedBy[row.reason] = (counts.failedBy[row.reason] ?? 0) + 1;
     }
     return counts;
   }

@@ -1,4 +1,9 @@
-import { type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import {
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
+} from '@azure/functions';
 import { type z } from 'zod';
 import { type AuditEvent, type AuditPort } from '../audit/contract';
 import {
@@ -15,15 +20,21 @@ import {
 } from '../errors';
 import { toProblemResponse } from '../http/problem';
 import { parseJson, parseOrThrow } from '../validation';
+import { type OperatorPrincipal } from './contract';
 import {
   type IneligibilityReason,
   ineligibility,
   inScope,
-  type OperatorPrincipal,
   type OperatorRecord,
   type TenantScope,
-} from './contract';
-import { isTenantScoped, isWrite, type OperatorRouteName, type operatorRoutes, type RouteSpec } from './routes';
+} from './operator-record';
+import {
+  isTenantScoped,
+  isWrite,
+  type OperatorRouteName,
+  type operatorRoutes,
+  type RouteSpec,
+} from './routes';
 
 /** Who is calling, once the token verified and the registry was read. */
 export interface Caller {
@@ -34,7 +45,9 @@ export interface Caller {
   scope: TenantScope;
 }
 
-type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
+type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+  ? z.output<S>
+  : undefined;
 
 export interface Call<R extends RouteSpec> {
   request: HttpRequest;
@@ -91,7 +104,9 @@ export function operatorEndpoint<R extends RouteSpec>(
         caller,
         params: spec.params ? parseOrThrow(spec.params, request.params, 'route') : undefined,
         query: spec.query ? parseOrThrow(spec.query, queryObject(request), 'query string') : undefined,
-        headers: spec.headers ? parseOrThrow(spec.headers, headerObject(request, spec.headers), 'headers') : undefined,
+        headers: spec.headers
+          ? parseOrThrow(spec.headers, headerObject(request, spec.headers), 'headers')
+          : undefined,
         body: spec.body ? parseOrThrow(spec.body, await jsonBody(request), 'body') : undefined,
       } as Call<R>;
       return await implementation(call);
@@ -148,7 +163,9 @@ async function authorize(
             target: targetOf(spec, request),
           }),
         )
-        .catch((recordError: unknown) => context.error('Could not record a refused operator write', recordError));
+        .catch((recordError: unknown) =>
+          context.error('Could not record a refused operator write', recordError),
+        );
     }
     throw error;
   }
@@ -156,7 +173,8 @@ async function authorize(
 
 function targetOf(spec: RouteSpec, request: HttpRequest): AuditEvent['target'] {
   if (spec.audit === 'operator.update') return { type: 'operator', id: request.params.oid || 'unknown' };
-  if (spec.audit === 'onboarding.start') return { type: 'onboarding', id: request.params.tenantId || 'unknown' };
+  if (spec.audit === 'onboarding.start')
+    return { type: 'onboarding', id: request.params.tenantId || 'unknown' };
   return { type: 'tenant', id: request.params.tenantId || 'unknown' };
 }
 
@@ -196,9 +214,13 @@ export async function audited<T>(
   } catch (error) {
     throw error instanceof AppError && error.retryable
       ? error
-      : new DependencyUnavailableError('The audit trail did not accept the event; nothing was changed.', 'audit', {
-          cause: error,
-        });
+      : new DependencyUnavailableError(
+          'The audit trail did not accept the event; nothing was changed.',
+          'audit',
+          {
+            cause: error,
+          },
+        );
   }
   try {
     return await act();
@@ -211,7 +233,9 @@ export async function audited<T>(
         reason: error instanceof AppError ? error.code : 'unexpectedError',
         time: new Date().toISOString(),
       })
-      .catch((recordError: unknown) => context.error('Could not record a failed operator write', recordError));
+      .catch((recordError: unknown) =>
+        context.error('Could not record a failed operator write', recordError),
+      );
     throw error;
   }
 }
@@ -221,22 +245,27 @@ function queryObject(request: HttpRequest): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of request.query.entries()) {
     if (name in result)
-      throw new ValidationError('The query string is invalid.', [{ field: name, message: 'is given more than once' }]);
+      throw new ValidationError('The query string is invalid.', [
+        { field: name, message: 'is given more than once' },
+      ]);
     result[name] = value;
   }
   return result;
 }
 
 function headerObject(request: HttpRequest, schema: z.ZodObject): Record<string, string | undefined> {
-  return Object.fromEntries(Object.keys(schema.shape).map((name) => [name, request.headers.get(name) ?? undefined]));
+  return Object.fromEntries(
+    Object.keys(schema.shape).map((name) => [name, request.headers.get(name) ?? undefined]),
+  );
 }
 
 async function jsonBody(request: HttpRequest): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type))
-    throw new ValidationError('The body must be JSON.', [{ field: 'content-type', message: 'must be application/json' }]);
+    throw new ValidationError('The body must be JSON.', [
+      { field: 'content-type', message: 'must be application/json' },
+    ]);
   const raw = Buffer.from(await request.arrayBuffer());
-  if (raw.length > maxBodyBytes)
-    throw new PayloadTooLargeError(`The body exceeds ${maxBodyBytes} bytes.`);
+  if (raw.length > maxBodyBytes) throw new PayloadTooLargeError(`The body exceeds ${maxBodyBytes} bytes.`);
   return parseJson(raw, 'body');
 }

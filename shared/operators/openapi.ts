@@ -17,7 +17,10 @@ const problemSchema: JsonSchema = {
     type: { type: 'string' },
     title: { type: 'string' },
     status: { type: 'integer' },
-    code: { type: 'string', description: 'Stable machine-readable reason, e.g. role_required, mfa_required.' },
+    code: {
+      type: 'string',
+      description: 'Stable machine-readable reason, e.g. role_required, mfa_required.',
+    },
     detail: { type: 'string' },
     instance: { type: 'string' },
     errors: {
@@ -64,14 +67,19 @@ function responses(spec: RouteSpec): Record<string, unknown> {
     [String(success.status)]: {
       description: success.description,
       ...(success.schema
-        ? { content: { [success.contentType ?? 'application/json']: { schema: jsonSchema(success.schema, 'output') } } }
+        ? {
+            content: {
+              [success.contentType ?? 'application/json']: { schema: jsonSchema(success.schema, 'output') },
+            },
+          }
         : success.contentType
           ? { content: { [success.contentType]: {} } }
           : {}),
     },
   };
   if (spec.access.kind === 'anonymous') return answers;
-  if (spec.params || spec.query || spec.body || spec.headers) answers['400'] = problem('An input is invalid; `errors` lists each.');
+  if (spec.params || spec.query || spec.body || spec.headers)
+    answers['400'] = problem('An input is invalid; `errors` lists each.');
   answers['401'] = problem('The bearer token is missing or invalid.', {
     'WWW-Authenticate': { description: 'Bearer error="invalid_token"', schema: { type: 'string' } },
   });
@@ -82,16 +90,22 @@ function responses(spec: RouteSpec): Record<string, unknown> {
         (spec.access.privileged ? ', or lacks the privileged authentication context' : '') +
         '.',
     );
-  if (isTenantScoped(spec) || spec.params) answers['404'] = problem('Not found, or outside the caller’s tenants.');
+  if (isTenantScoped(spec) || spec.params)
+    answers['404'] = problem('Not found, or outside the caller’s tenants.');
   if (isWrite(spec)) answers['409'] = problem('The resource is not in a state that allows this.');
   if (spec.headers && 'idempotency-key' in spec.headers.shape) {
-    answers['409'] = problem('A request with this Idempotency-Key is still being answered, or the tenant’s state forbids it.');
+    answers['409'] = problem(
+      'A request with this Idempotency-Key is still being answered, or the tenant’s state forbids it.',
+    );
     answers['422'] = problem('This Idempotency-Key was used for a different request.');
   }
   if (spec.body) answers['413'] = problem('The body is too large.');
-  answers['503'] = problem('A dependency (the audit trail, Entra ID, the database) is unavailable; retry after Retry-After.', {
-    'Retry-After': { schema: { type: 'integer' } },
-  });
+  answers['503'] = problem(
+    'A dependency (the audit trail, Entra ID, the database) is unavailable; retry after Retry-After.',
+    {
+      'Retry-After': { schema: { type: 'integer' } },
+    },
+  );
   return answers;
 }
 
@@ -100,8 +114,12 @@ function operation(name: string, spec: RouteSpec): Record<string, unknown> {
   const needs = [
     role ? `Role: ${role}.` : spec.access.kind === 'signedIn' ? 'Any valid token.' : 'Anonymous.',
     ...(isWrite(spec) ? ['Needs an MFA sign-in (mfa in amr); recorded in the audit trail.'] : []),
-    ...(role && spec.access.kind === 'role' && spec.access.privileged ? ['Needs the privileged authentication context (acrs).'] : []),
-    ...(isTenantScoped(spec) ? ['Tenant-scoped: a tenant outside your scope answers 404 as an unknown one does.'] : []),
+    ...(role && spec.access.kind === 'role' && spec.access.privileged
+      ? ['Needs the privileged authentication context (acrs).']
+      : []),
+    ...(isTenantScoped(spec)
+      ? ['Tenant-scoped: a tenant outside your scope answers 404 as an unknown one does.']
+      : []),
   ];
   return {
     operationId: name,
@@ -118,7 +136,12 @@ function operation(name: string, spec: RouteSpec): Record<string, unknown> {
       ...parameters('header', spec.headers),
     ],
     ...(spec.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+          },
+        }
       : {}),
     responses: responses(spec),
   };

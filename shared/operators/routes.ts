@@ -3,15 +3,19 @@ import { type AuditAction } from '../audit/contract';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
 import { failureReasons, onboardingSteps } from '../onboarding/contract';
-import { maxDevicesPerOrder, orderIdSchema, orderedDevicesSchema, serialNumberSchema } from '../onboarding/device-order';
+import {
+  maxDevicesPerOrder,
+  orderIdSchema,
+  orderedDevicesSchema,
+  serialNumberSchema,
+} from '../onboarding/device-order';
+import { type OperatorRole, operatorRoles } from './contract';
 import {
   ineligibilityReasons,
-  type OperatorRole,
   operatorRecordSchema,
-  operatorRoles,
   operatorUpdateSchema,
   tenantScopeSchema,
-} from './contract';
+} from './operator-record';
 
 /**
  * THE table of the operator API: every route under `/api/v1`, who may call it, what it takes and what it answers.
@@ -59,7 +63,9 @@ export function isTenantScoped(spec: Pick<RouteSpec, 'params'>): boolean {
 
 // Inputs -----------------------------------------------------------------------------------------------------------
 
-const tenantId = z.uuid({ message: 'must be a tenant id (a GUID)' }).meta({ description: 'The customer tenant id.' });
+const tenantId = z
+  .uuid({ message: 'must be a tenant id (a GUID)' })
+  .meta({ description: 'The customer tenant id.' });
 const tenantParams = z.strictObject({ tenantId });
 const deviceParams = z.strictObject({
   tenantId,
@@ -87,12 +93,16 @@ const paging = {
 const idempotencyKey = z
   .string({ message: 'is required: a unique key per request, such as a UUID' })
   .regex(/^[A-Za-z0-9._:-]{8,128}$/, { message: 'must be 8 to 128 of A-Z a-z 0-9 . _ : -' })
-  .meta({ description: 'A key unique to this request; a repeat with the same key and body gets the first answer.' });
+  .meta({
+    description: 'A key unique to this request; a repeat with the same key and body gets the first answer.',
+  });
 
 export const operatorOrderSchema = z.strictObject({
   /** Defaults to one derived from the Idempotency-Key. */
   orderId: orderIdSchema.optional(),
-  devices: orderedDevicesSchema.meta({ description: `1 to ${maxDevicesPerOrder} devices, no serial number twice.` }),
+  devices: orderedDevicesSchema.meta({
+    description: `1 to ${maxDevicesPerOrder} devices, no serial number twice.`,
+  }),
 });
 
 // Answers ----------------------------------------------------------------------------------------------------------
@@ -141,7 +151,9 @@ const deviceSchema = z.object({
   onboardingStatus: z.enum(['onboarded', 'failed']),
   health: z.enum(deviceHealthStates),
   security: z.object({
-    encryption: z.object({ encrypted: z.boolean(), tpmPresent: z.boolean(), recoveryKeyEscrowed: z.boolean() }).optional(),
+    encryption: z
+      .object({ encrypted: z.boolean(), tpmPresent: z.boolean(), recoveryKeyEscrowed: z.boolean() })
+      .optional(),
     defender: z
       .object({
         onboarded: z.boolean(),
@@ -159,7 +171,10 @@ const onboardingStatusSchema = z.object({
   tenantId: z.string(),
   serialNumber: z.string(),
   instanceId: z.string(),
-  runtimeStatus: z.string().optional().meta({ description: 'Pending, Running, Completed, Failed, Terminated.' }),
+  runtimeStatus: z
+    .string()
+    .optional()
+    .meta({ description: 'Pending, Running, Completed, Failed, Terminated.' }),
   createdTime: z.string().optional(),
   lastUpdatedTime: z.string().optional(),
   step: z.string().optional().meta({ description: 'The step it is in, while it runs.' }),
@@ -167,7 +182,12 @@ const onboardingStatusSchema = z.object({
   nextCheckAt: z.string().optional(),
   steps: z.array(stepSchema),
   outcome: z
-    .object({ status: z.enum(['onboarded', 'failed']), reason: z.string().optional(), detail: z.string().optional(), ring: z.string().optional() })
+    .object({
+      status: z.enum(['onboarded', 'failed']),
+      reason: z.string().optional(),
+      detail: z.string().optional(),
+      ring: z.string().optional(),
+    })
     .optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
@@ -206,7 +226,8 @@ export const operatorRoutes = {
     access: { kind: 'signedIn' },
     tag: 'Operators',
     summary: 'Who the token says you are, and whether you may act',
-    description: 'Answers for any valid token, also for unregistered or ineligible operators, and says why not.',
+    description:
+      'Answers for any valid token, also for unregistered or ineligible operators, and says why not.',
     success: {
       status: 200,
       description: 'The caller',
@@ -230,7 +251,11 @@ export const operatorRoutes = {
     access: fleetRead,
     tag: 'Tenants',
     summary: 'Tenants in your scope, with status and device counts',
-    success: { status: 200, description: 'Tenants in scope', schema: z.object({ tenants: z.array(tenantSummarySchema) }) },
+    success: {
+      status: 200,
+      description: 'Tenants in scope',
+      schema: z.object({ tenants: z.array(tenantSummarySchema) }),
+    },
   },
   getTenant: {
     method: 'GET',
@@ -312,14 +337,19 @@ export const operatorRoutes = {
       reason: z.enum(failureReasons).optional(),
       ...paging,
     }),
-    success: { status: 200, description: 'One page of onboarding records', schema: pageOf(onboardingRecordSchema) },
+    success: {
+      status: 200,
+      description: 'One page of onboarding records',
+      schema: pageOf(onboardingRecordSchema),
+    },
   },
   getOnboarding: {
     method: 'GET',
     path: 'tenants/{tenantId}/onboardings/{serialNumber}',
     access: fleetRead,
     tag: 'Onboarding',
-    summary: 'One device’s onboarding as it runs: runtime status, step, what it waits for, steps so far, outcome',
+    summary:
+      'One device’s onboarding as it runs: runtime status, step, what it waits for, steps so far, outcome',
     description: 'The status route the webhook and this API hand out for each device.',
     params: deviceParams,
     success: { status: 200, description: 'The onboarding', schema: onboardingStatusSchema },
@@ -337,7 +367,11 @@ export const operatorRoutes = {
     headers: z.object({ 'idempotency-key': idempotencyKey }),
     body: operatorOrderSchema,
     audit: 'onboarding.start',
-    success: { status: 202, description: 'Queued; follow each device at its status route', schema: startedOrderSchema },
+    success: {
+      status: 202,
+      description: 'Queued; follow each device at its status route',
+      schema: startedOrderSchema,
+    },
   },
   listOperators: {
     method: 'GET',
@@ -345,7 +379,11 @@ export const operatorRoutes = {
     access: { kind: 'role', role: 'Operators.Manage' },
     tag: 'Operators',
     summary: 'The operator registry',
-    success: { status: 200, description: 'Every registered operator', schema: z.object({ operators: z.array(operatorSchema) }) },
+    success: {
+      status: 200,
+      description: 'Every registered operator',
+      schema: z.object({ operators: z.array(operatorSchema) }),
+    },
   },
   putOperator: {
     method: 'PUT',

@@ -1,7 +1,7 @@
 import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { cosmosCall } from '../platform/cosmos/errors';
 import { TtlCache } from '../platform/ttl-cache';
-import { type OperatorRecord, operatorRecordSchema } from './contract';
+import { type OperatorRecord, operatorRecordSchema } from './operator-record';
 
 /**
  * The operator registry in Cosmos `operators`, one record per Entra object id. Every authenticated request reads

@@ -65,7 +65,8 @@ export class OperatorTokenVerifier {
     } catch (error) {
       throw refusal(error);
     }
-    if (payload.tid !== this.options.tenantId) throw new InvalidTokenError('The token is from another tenant.');
+    if (payload.tid !== this.options.tenantId)
+      throw new InvalidTokenError('The token is from another tenant.');
     const oid = payload.oid;
     if (typeof oid !== 'string' || !/^[0-9a-f-]{36}$/i.test(oid))
       throw new InvalidTokenError('The token names no user object id.');
@@ -145,7 +146,10 @@ function refusal(error: unknown): Error {
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed)
     return new InvalidTokenError('The token is signed with an algorithm this API does not accept.');
-  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWSSignatureVerificationFailed)
+  if (
+    error instanceof joseErrors.JWKSNoMatchingKey ||
+    error instanceof joseErrors.JWSSignatureVerificationFailed
+  )
     return new InvalidTokenError('The token signature does not verify.');
   if (error instanceof joseErrors.JOSEError || error instanceof TypeError)
     return new InvalidTokenError('The token is malformed.');

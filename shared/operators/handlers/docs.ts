@@ -39,7 +39,10 @@ export function docsHandlers(version: string): Pick<OperatorApiImplementations, 
 
 function docsPage(): { html: string; csp: string } {
   const dist = dirname(require.resolve('swagger-ui-dist/package.json'));
-  const bundle = readFileSync(join(dist, 'swagger-ui-bundle.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  const bundle = readFileSync(join(dist, 'swagger-ui-bundle.js'), 'utf8').replace(
+    /<\/script/gi,
+    '<\\/script',
+  );
   const css = readFileSync(join(dist, 'swagger-ui.css'), 'utf8').replace(/<\/style/gi, '<\\/style');
   // Relative to /api/v1/docs, so the page works behind any host name or prefix.
   const init = `window.ui = SwaggerUIBundle({ url: './openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });`;

@@ -15,7 +15,11 @@ export interface FleetDependencies {
   tenants: TenantHandlerDependencies['tenants'];
   onboardings: Pick<OnboardingStore, 'get' | 'device' | 'devicesPage' | 'onboardingsPage'>;
   startOrder(order: DeviceOrder, acceptedAt: string): Promise<{ serialNumber: string; instanceId: string }[]>;
-  status(context: InvocationContext, tenantId: string, serialNumber: string): Promise<OnboardingView | undefined>;
+  status(
+    context: InvocationContext,
+    tenantId: string,
+    serialNumber: string,
+  ): Promise<OnboardingView | undefined>;
   idempotency: Pick<IdempotencyStore, 'claim' | 'complete' | 'release'>;
   audit: AuditPort;
   now(): Date;
@@ -81,7 +85,10 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
       if (!device) throw new NotFoundError(`Device ${params.serialNumber} is not known in this tenant.`);
       return {
         status: 200,
-        jsonBody: { ...deviceView(device), ...(onboarding ? { onboarding: onboardingRecordView(onboarding) } : {}) },
+        jsonBody: {
+          ...deviceView(device),
+          ...(onboarding ? { onboarding: onboardingRecordView(onboarding) } : {}),
+        },
       };
     },
     listOnboardings: async ({ params, query }) => {
@@ -107,15 +114,25 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
         orderId: body.orderId ?? `operator-${key}`,
         devices: body.devices,
       };
-      const recordId = IdempotencyStore.key({ operation: 'startOnboardings', oid: caller.principal.oid, key });
+      const recordId = IdempotencyStore.key({
+        operation: 'startOnboardings',
+        oid: caller.principal.oid,
+        key,
+      });
       const requestHash = IdempotencyStore.requestHash(order);
       const claim = await deps.idempotency.claim(tenant.id, recordId, requestHash);
       if (claim.kind === 'replay')
-        return { status: claim.answer.status, jsonBody: claim.answer.body, headers: { 'idempotent-replayed': 'true' } };
+        return {
+          status: claim.answer.status,
+          jsonBody: claim.answer.body,
+          headers: { 'idempotent-replayed': 'true' },
+        };
       if (claim.kind === 'mismatch')
         throw new IdempotencyKeyReusedError('This Idempotency-Key was used for a different request.');
       if (claim.kind === 'inProgress')
-        throw new ConflictError('A request with this Idempotency-Key is still being answered; repeat it shortly.');
+        throw new ConflictError(
+          'A request with this Idempotency-Key is still being answered; repeat it shortly.',
+        );
 
       try {
         const event = auditEvent('onboarding.start', caller, context, deps.now(), {
@@ -140,13 +157,17 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
           },
         };
         await deps.idempotency.complete(tenant.id, recordId, requestHash, answer);
-        context.log(`Operator ${caller.principal.oid} queued ${started.length} onboarding(s) in tenant ${tenant.id}`);
+        context.log(
+          `Operator ${caller.principal.oid} queued ${started.length} onboarding(s) in tenant ${tenant.id}`,
+        );
         return { status: answer.status, jsonBody: answer.body };
       } catch (error) {
         // Nothing was answered: the claim is given back so that the operator's retry runs the request again.
         await deps.idempotency
           .release(tenant.id, recordId)
-          .catch((releaseError: unknown) => context.error('Could not release an idempotency claim', releaseError));
+          .catch((releaseError: unknown) =>
+            context.error('Could not release an idempotency claim', releaseError),
+          );
         throw error;
       }
     },

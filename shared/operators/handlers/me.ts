@@ -1,5 +1,5 @@
 import { type TenantRecord } from '../../domain/tenant';
-import { inScope } from '../contract';
+import { inScope } from '../operator-record';
 import { type OperatorApiImplementations } from '../endpoint';
 
 export interface MeDependencies {
@@ -17,7 +17,9 @@ export function meHandler(deps: MeDependencies): OperatorApiImplementations['me'
       headers: { 'cache-control': 'no-store' },
       jsonBody: {
         oid: principal.oid,
-        ...((operator?.displayName ?? principal.name) ? { name: operator?.displayName ?? principal.name } : {}),
+        ...((operator?.displayName ?? principal.name)
+          ? { name: operator?.displayName ?? principal.name }
+          : {}),
         roles: principal.roles,
         mfa: principal.amr.includes('mfa'),
         authenticationContexts: principal.acrs,

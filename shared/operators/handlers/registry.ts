@@ -1,6 +1,6 @@
 import { type AuditPort } from '../../audit/contract';
 import { ForbiddenError } from '../../errors';
-import { ineligibility, type OperatorRecord } from '../contract';
+import { ineligibility, type OperatorRecord } from '../operator-record';
 import { audited, auditEvent, type OperatorApiImplementations } from '../endpoint';
 import { type OperatorStore } from '../store';
 

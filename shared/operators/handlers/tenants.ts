@@ -3,8 +3,14 @@ import { type AuditPort } from '../../audit/contract';
 import { type TenantRecord } from '../../domain/tenant';
 import { ConflictError } from '../../errors';
 import { type DeviceCounts, type OnboardingCounts } from '../../onboarding/store';
-import { inScope } from '../contract';
-import { audited, auditEvent, type Caller, type OperatorApiImplementations, unknownTenant } from '../endpoint';
+import { inScope } from '../operator-record';
+import {
+  audited,
+  auditEvent,
+  type Caller,
+  type OperatorApiImplementations,
+  unknownTenant,
+} from '../endpoint';
 
 export interface TenantHandlerDependencies {
   tenants: {
@@ -20,7 +26,10 @@ export interface TenantHandlerDependencies {
   now(): Date;
 }
 
-type TenantHandlers = Pick<OperatorApiImplementations, 'listTenants' | 'getTenant' | 'suspendTenant' | 'resumeTenant'>;
+type TenantHandlers = Pick<
+  OperatorApiImplementations,
+  'listTenants' | 'getTenant' | 'suspendTenant' | 'resumeTenant'
+>;
 
 /** A tenant the caller may see; in-scope ids that do not exist answer exactly as out-of-scope ones do. */
 export async function visibleTenant(
@@ -42,7 +51,15 @@ export function tenantHandlers(deps: TenantHandlerDependencies): TenantHandlers 
 
   const setStatus =
     (to: 'suspended' | 'active', action: 'tenant.suspend' | 'tenant.resume') =>
-    async ({ caller, params, context }: { caller: Caller; params: { tenantId: string }; context: InvocationContext }) => {
+    async ({
+      caller,
+      params,
+      context,
+    }: {
+      caller: Caller;
+      params: { tenantId: string };
+      context: InvocationContext;
+    }) => {
       const tenant = await visibleTenant(deps.tenants, params.tenantId);
       if (tenant.status === 'provisioning')
         throw new ConflictError(`Tenant ${params.tenantId} is still being provisioned.`);
@@ -67,7 +84,10 @@ export function tenantHandlers(deps: TenantHandlerDependencies): TenantHandlers 
     },
     getTenant: async ({ params }) => {
       const tenant = await visibleTenant(deps.tenants, params.tenantId);
-      const [base, onboardings] = await Promise.all([summary(tenant), deps.counts.onboardingCounts(tenant.id)]);
+      const [base, onboardings] = await Promise.all([
+        summary(tenant),
+        deps.counts.onboardingCounts(tenant.id),
+      ]);
       return { status: 200, jsonBody: { ...base, updateRings: tenant.updateRings, onboardings } };
     },
     suspendTenant: setStatus('suspended', 'tenant.suspend'),

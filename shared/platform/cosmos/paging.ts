@@ -16,7 +16,10 @@ export interface PageRequest {
 
 const invalidToken = () =>
   new ValidationError('The continuation token is not one this query handed out.', [
-    { field: 'continuationToken', message: 'must be a continuation token from the previous page of this query' },
+    {
+      field: 'continuationToken',
+      message: 'must be a continuation token from the previous page of this query',
+    },
   ]);
 
 /**
@@ -31,7 +34,8 @@ export async function queryPage<T>(
   what: string,
 ): Promise<Page<T>> {
   const binding = createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 16);
-  const cosmosToken = page.continuationToken === undefined ? undefined : unwrap(page.continuationToken, binding);
+  const cosmosToken =
+    page.continuationToken === undefined ? undefined : unwrap(page.continuationToken, binding);
   try {
     const response = await cosmosCall(what, () =>
       container.items
@@ -44,11 +48,17 @@ export async function queryPage<T>(
     const next = response.continuationToken;
     return {
       items: response.resources,
-      ...(next ? { continuationToken: Buffer.from(JSON.stringify({ b: binding, c: next })).toString('base64url') } : {}),
+      ...(next
+        ? { continuationToken: Buffer.from(JSON.stringify({ b: binding, c: next })).toString('base64url') }
+        : {}),
     };
   } catch (error) {
     // A token that decodes but that Cosmos cannot continue from (altered by hand) is the caller's mistake.
-    if (cosmosToken !== undefined && error instanceof DependencyRejectedError && error.dependencyStatus === 400)
+    if (
+      cosmosToken !== undefined &&
+      error instanceof DependencyRejectedError &&
+      error.dependencyStatus === 400
+    )
       throw invalidToken();
     throw error;
   }
