@@ -6,6 +6,7 @@ import { WallClock } from './clock';
 import { type HostHandle, runHost } from './host';
 import { readLocalSettings } from './local-settings';
 import { type RunningStack, localWebhookSources, portsFromSettings, startStack } from './stack';
+import { tokenCommand } from './stack/operators';
 import { writeWebhookSecret } from './webhook-secret-files';
 
 /**
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
       ...secretFiles.map(
         (file) => `  Webhook secret file: ${relative(root, file)} (signs \`npm run demo:order\`)`,
       ),
+      `  Operator API:        http://localhost:${port}/api/v1/docs (the OpenAPI document: /api/v1/openapi.json)`,
+      ...operatorTokenLines(stack, port),
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),
@@ -80,6 +83,20 @@ async function exportWebhookSecrets(): Promise<string[]> {
       return writeWebhookSecret(root, source, value);
     }),
   );
+}
+
+/** For each seeded operator, what it shows and a one-line command that prints a fresh token of theirs. */
+function operatorTokenLines(stack: RunningStack, port: number): string[] {
+  if (stack.operators.length === 0) return [];
+  const caPath =
+    relative(root, stack.settings.TRUSTED_CA_CERT_PATH ?? '') || stack.settings.TRUSTED_CA_CERT_PATH;
+  return [
+    `  Operator tokens: TOKEN=$(<command>); curl -H "Authorization: Bearer $TOKEN" http://localhost:${port}/api/v1/me`,
+    ...stack.operators.flatMap((operator) => [
+      `    ${operator.handle.padEnd(9)} ${operator.shows}`,
+      `      ${tokenCommand(operator, stack.settings, caPath ?? '')}`,
+    ]),
+  ];
 }
 
 /** The first signal stops everything in order; a second one exits at once. */

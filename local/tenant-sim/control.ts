@@ -225,6 +225,8 @@ const operatorTokenSchema = z.strictObject({
   scopes: z.array(z.string()).optional(),
   clientId: z.string().optional(),
   expiresInSeconds: z.int().optional(),
+  claims: z.record(z.string(), z.unknown()).optional(),
+  omitClaims: z.array(z.string()).optional(),
 });
 
 const clockStepSchema = z.union([

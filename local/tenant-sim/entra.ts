@@ -58,6 +58,12 @@ export interface OperatorTokenOptions {
   clientId?: string;
   /** Lifetime; zero or negative yields an already-expired token (for rejection tests). Default 3600. */
   expiresInSeconds?: number;
+  /**
+   * For rejection tests of an API: claims set over the generated ones (e.g. a future `nbf`, another `tid`), and
+   * claims left out (e.g. `oid`). The token is still signed with the published key.
+   */
+  claims?: Readonly<Record<string, unknown>>;
+  omitClaims?: readonly string[];
 }
 
 export type AccessCheck =
@@ -141,6 +147,8 @@ export class EntraId {
     if (options.amr) claims.amr = [...options.amr];
     if (options.acrs) claims.acrs = [...options.acrs];
     if (options.scopes) claims.scp = options.scopes.join(' ');
+    Object.assign(claims, options.claims);
+    for (const name of options.omitClaims ?? []) delete claims[name];
     this.counters.tokenIssued(options.tenantId);
     return signJwt(claims, this.signingKey);
   }
