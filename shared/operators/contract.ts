@@ -1,4 +1,3 @@
-
 /**
  * The operator API's app roles (the `roles` claim of an Entra ID access token). Each endpoint needs one, declared
  * in the route table (routes.ts); a role is granted in Entra ID by assigning the user to the app role.

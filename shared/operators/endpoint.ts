@@ -4,7 +4,7 @@ import {
   type HttpResponseInit,
   type InvocationContext,
 } from '@azure/functions';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { type AuditEvent, type AuditPort } from '../audit/contract';
 import {
   AppError,
@@ -103,11 +103,11 @@ export function operatorEndpoint<R extends RouteSpec>(
         context,
         caller,
         params: spec.params ? parseOrThrow(spec.params, request.params, 'route') : undefined,
-        query: spec.query ? parseOrThrow(spec.query, queryObject(request), 'query string') : undefined,
+        query: parseOrThrow(spec.query ?? noQuery, queryObject(request), 'query string'),
         headers: spec.headers
           ? parseOrThrow(spec.headers, headerObject(request, spec.headers), 'headers')
           : undefined,
-        body: spec.body ? parseOrThrow(spec.body, await jsonBody(request), 'body') : undefined,
+        body: spec.body ? parseOrThrow(spec.body, await jsonBody(request), 'body') : await noBody(request),
       } as Call<R>;
       return await implementation(call);
     } catch (error) {
@@ -257,6 +257,18 @@ function headerObject(request: HttpRequest, schema: z.ZodObject): Record<string,
   return Object.fromEntries(
     Object.keys(schema.shape).map((name) => [name, request.headers.get(name) ?? undefined]),
   );
+}
+
+/** A route without a query schema takes no query string: a misspelt filter is an error, not a silent no-op. */
+const noQuery = z.strictObject({});
+
+/** A route without a body schema takes no body. */
+async function noBody(request: HttpRequest): Promise<undefined> {
+  if (request.body !== null && (await request.arrayBuffer()).byteLength > 0)
+    throw new ValidationError('This operation takes no body.', [
+      { field: '(body)', message: 'must be empty' },
+    ]);
+  return undefined;
 }
 
 async function jsonBody(request: HttpRequest): Promise<unknown> {

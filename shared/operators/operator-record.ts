@@ -9,9 +9,13 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'n
 export const countryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code such as US' })
-  .refine((code) => regionNames.of(code) !== undefined && !['ZZ', 'XX'].includes(code), {
-    message: 'is not an ISO 3166-1 country',
-  });
+  // zod runs refinements after a failed regex too, and Intl throws on what is not a region code at all.
+  .refine(
+    (code) => /^[A-Z]{2}$/.test(code) && !['ZZ', 'XX'].includes(code) && regionNames.of(code) !== undefined,
+    {
+      message: 'is not an ISO 3166-1 country',
+    },
+  );
 
 const objectId = z.uuid({ message: 'must be an Entra object id (a GUID)' });
 const tenantId = z.uuid({ message: 'must be a tenant id (a GUID)' });
