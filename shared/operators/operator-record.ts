@@ -8,14 +8,13 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'n
 /** An ISO 3166-1 alpha-2 country code that names a region (`XX` or `ZZ` do not). */
 export const countryCode = z
   .string()
-  .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 country code such as US' })
-  // zod runs refinements after a failed regex too, and Intl throws on what is not a region code at all.
+  // One check, so a bad code is reported once (zod runs refinements after a failed regex, and Intl throws on
+  // strings that are not region codes at all).
   .refine(
     (code) => /^[A-Z]{2}$/.test(code) && !['ZZ', 'XX'].includes(code) && regionNames.of(code) !== undefined,
-    {
-      message: 'is not an ISO 3166-1 country',
-    },
-  );
+    { message: 'must be an ISO 3166-1 alpha-2 country code such as US' },
+  )
+  .meta({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' });
 
 const objectId = z.uuid({ message: 'must be an Entra object id (a GUID)' });
 const tenantId = z.uuid({ message: 'must be a tenant id (a GUID)' });
