@@ -30,6 +30,7 @@ const metadataSchema = z.object({ issuer: z.url(), jwks_uri: z.url() });
 type Metadata = z.infer<typeof metadataSchema>;
 
 const knownRoles = new Set<string>(operatorRoles);
+const verifiedCacheLimit = 10_000;
 
 /**
  * Checks Entra ID access tokens for the operator API with jose: signature against the operator tenant's JWKS (found
@@ -42,6 +43,11 @@ export class OperatorTokenVerifier {
   private discoveryFailedAt = 0;
   private readonly metadataUrl: URL;
   private readonly tolerance: number;
+  /**
+   * Tokens already verified, by their exact text: a client reuses its token for an hour, and the signature check is
+   * most of what authentication costs. Only an identical token hits; its times are checked again on every use.
+   */
+  private readonly verified = new Map<string, { principal: OperatorPrincipal; exp: number; nbf: number }>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.metadataUrl = new URL(
@@ -51,6 +57,16 @@ export class OperatorTokenVerifier {
   }
 
   async verify(token: string): Promise<OperatorPrincipal> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      const now = (this.options.now?.() ?? new Date()).getTime() / 1000;
+      if (now > cached.exp + this.tolerance) {
+        this.verified.delete(token);
+        throw new InvalidTokenError('The token has expired.');
+      }
+      if (now < cached.nbf - this.tolerance) throw new InvalidTokenError('The token is not valid yet.');
+      return cached.principal;
+    }
     const { issuer, keys } = await this.keys();
     let payload: JWTPayload;
     try {
@@ -70,7 +86,7 @@ export class OperatorTokenVerifier {
     const oid = payload.oid;
     if (typeof oid !== 'string' || !/^[0-9a-f-]{36}$/i.test(oid))
       throw new InvalidTokenError('The token names no user object id.');
-    return {
+    const principal: OperatorPrincipal = {
       oid: oid.toLowerCase(),
       ...(typeof payload.name === 'string' ? { name: payload.name } : {}),
       ...(typeof payload.preferred_username === 'string'
@@ -80,6 +96,9 @@ export class OperatorTokenVerifier {
       amr: strings(payload.amr),
       acrs: strings(payload.acrs),
     };
+    if (this.verified.size >= verifiedCacheLimit) this.verified.clear();
+    this.verified.set(token, { principal, exp: payload.exp ?? 0, nbf: payload.nbf ?? 0 });
+    return principal;
   }
 
   /** The issuer and key set, discovered once and shared by every request; a failed discovery is retried later. */

@@ -110,7 +110,7 @@ describe('operator writes and the audit port', () => {
     const answer = await w.call();
     expect(answer.status).toBe(503);
     expect((answer.headers as Record<string, string>)['retry-after']).toBe('30');
-    expect((answer.jsonBody as { code: string }).code).toBe('dependency_unavailable');
+    expect(((answer as { jsonBody?: { code?: string } }).jsonBody ?? {}).code).toBe('dependency_unavailable');
     expect(w.tenants.get(tenantId)?.status).toBe('active');
   });
 
