@@ -21,7 +21,8 @@ function validate(document: unknown): Promise<{ valid: boolean; errors?: unknown
       process.execPath,
       ['--input-type=module', '-e', script],
       { cwd: process.cwd(), timeout: 30_000 },
-      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as { valid: boolean })),
+      (error, stdout) =>
+        error ? reject(new Error(error.message)) : resolve(JSON.parse(stdout) as { valid: boolean }),
     );
     child.stdin?.end(JSON.stringify(document));
   });
