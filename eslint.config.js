@@ -1,10 +1,11 @@
 // @ts-check
 const tseslint = require('typescript-eslint');
+const boundaries = require('./eslint.boundaries.js');
 
-const adapterImports = ['**/platform', '**/platform/**', '**/composition', '**/config', '**/local/**', '@mds/*'];
+const adapterImports = ['**/platform', '**/platform/**', '**/composition', '**/config'];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', '*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', '**/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -19,6 +20,7 @@ module.exports = tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
+  ...boundaries.configs,
   {
     // Orchestrations replay: anything that reads the world or the clock would break determinism. This covers exactly
     // the orchestration side: orchestrators, the contracts they import, and the orchestration-side helpers.
@@ -34,19 +36,46 @@ module.exports = tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Orchestrations are deterministic: no Node built-ins.' },
-            { group: adapterImports, message: 'Orchestrations are dependency-free: call an activity instead.' },
+            {
+              group: adapterImports,
+              message: 'Orchestrations are dependency-free: call an activity instead.',
+            },
+            // This block replaces the product's boundary rule for these files, so it restates it.
+            boundaries.platformImports,
           ],
-          paths: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'util', 'events', 'timers'].map(
-            (name) => ({ name, message: 'Orchestrations are deterministic: no Node built-ins.' }),
-          ),
+          paths: [
+            'fs',
+            'path',
+            'os',
+            'crypto',
+            'http',
+            'https',
+            'net',
+            'child_process',
+            'util',
+            'events',
+            'timers',
+          ].map((name) => ({ name, message: 'Orchestrations are deterministic: no Node built-ins.' })),
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use context.df.currentUtcDateTime.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use context.df.currentUtcDateTime.' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use context.df.newGuid.' },
-        { selector: "CallExpression[callee.name=/^set(Timeout|Interval|Immediate)$/]", message: 'Use context.df.createTimer.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Use context.df.currentUtcDateTime.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use context.df.currentUtcDateTime.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Use context.df.newGuid.',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^set(Timeout|Interval|Immediate)$/]',
+          message: 'Use context.df.createTimer.',
+        },
       ],
     },
   },

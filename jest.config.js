@@ -1,3 +1,5 @@
+const { workspaceSources } = require('./test/support/workspace-sources.js');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -10,7 +12,8 @@ module.exports = {
   moduleNameMapper: {
     // The real Node worker provides this virtual module; the local host's shim stands in for it.
     '^@azure/functions-core$': '<rootDir>/local/host/functions-core.ts',
-    '^@mds/durable-harness$': '<rootDir>/local/durable-harness/index.ts',
+    // The platform's workspace packages, from source: their package.json `main` names compiled output.
+    ...Object.fromEntries(Object.entries(workspaceSources()).map(([name, source]) => [`^${name}$`, source])),
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -110,11 +110,6 @@ export class NotFoundError extends AppError {
   readonly status = 404;
 }
 
-export class MethodNotAllowedError extends AppError {
-  readonly code = 'method_not_allowed';
-  readonly status = 405;
-}
-
 export class ConflictError extends AppError {
   readonly code = 'conflict';
   readonly status = 409;
@@ -181,6 +176,10 @@ export class DependencyRejectedError extends AppError {
   }
 }
 
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AppError && error.retryable;
+}
+
 /** Settings are missing or malformed; start-up stops with every problem listed by name. */
 export class ConfigError extends AppError {
   readonly code = 'invalid_configuration';
@@ -188,8 +187,4 @@ export class ConfigError extends AppError {
   constructor(readonly problems: FieldProblem[]) {
     super(`Invalid configuration: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   }
-}
-
-export function isRetryable(error: unknown): boolean {
-  return error instanceof AppError && error.retryable;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Clock, WallClock } from '../clock';
+import { type Clock, WallClock } from '@mds/platform-kit';
 import { type FunctionInfo, type RegisteredFunction, loadApp } from './app-loader';
 import {
   type DurableClientData,
@@ -71,6 +71,8 @@ export interface HostHandle {
   readonly port: number;
   /** Generated on first start and kept in the keys file. Never log them. */
   readonly keys: HostKeys;
+  /** The keys file (`masterKey`, `functionKeys.default`, `systemKeys.durabletask_extension`). */
+  readonly keysPath: string;
   readonly clock: Clock;
   readonly functions: readonly FunctionInfo[];
   readonly httpRoutes: readonly HttpRoute[];
@@ -179,7 +181,8 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
       setSystemLogSink(previousSink);
     });
     const app = loadApp(path.resolve(options.entry));
-    const keys = await loadOrCreateKeys(options.keysPath ?? path.join(appRoot, '.local', 'host-keys.json'));
+    const keysPath = options.keysPath ?? path.join(appRoot, '.local', 'host-keys.json');
+    const keys = await loadOrCreateKeys(keysPath);
     const work = new WorkTracker((error) =>
       log({ level: 'error', category: 'host', message: 'Background work failed', error }),
     );
@@ -253,6 +256,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
 
     const guard = (handler: RequestHandler) => guardedHandler(handler, log);
     const main = await listen(
+      'Functions host',
       '127.0.0.1',
       options.port ?? 0,
       guard(async (req, res, url) => {
@@ -275,6 +279,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
     cleanups.push(() => main.close());
     // Like the extension's local RPC endpoint: loopback only, no key, used by the durable client binding.
     const rpc = await listen(
+      'Functions host (Durable RPC endpoint)',
       '127.0.0.1',
       0,
       guard(async (req, res, url) => {
@@ -328,6 +333,7 @@ export async function startHost(options: StartHostOptions): Promise<HostHandle> 
       baseUrl: origin(),
       port: main.port,
       keys,
+      keysPath,
       clock,
       functions: functions.map(({ name, trigger, extraInputs, extraOutputs }) => ({
         name,

@@ -39,3 +39,12 @@ export { type EpisodeOutcome, type HandlerRun, episodeOutcome, handlerRunFromErr
 export { orchestratorInput } from './durable/orchestrator-input';
 export { parseOrchestratorState } from './durable/orchestrator-state';
 export { activityFailure } from './durable/task-failure';
+
+// The Service Bus extension: what the host plugs in for `serviceBusTrigger`, usable on its own.
+export { startServiceBusTrigger } from './servicebus/trigger-source';
+export type {
+  ServiceBusTriggerEntity,
+  ServiceBusTriggerOptions,
+  ServiceBusTriggerSource,
+} from './servicebus/trigger-source';
+export { serviceBusTriggerInput, serviceBusTriggerMetadata } from './servicebus/trigger-metadata';

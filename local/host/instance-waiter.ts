@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import type { InstanceStatus, OrchestrationEngine } from './durable/engine';
 import { terminalStatuses } from './durable/instance-store';
 import { HostTimeoutError, type WorkTracker } from './work-tracker';

@@ -1,4 +1,5 @@
-import { WallClock } from '../clock';
+import path from 'node:path';
+import { WallClock } from '@mds/platform-kit';
 import { type HostHandle, type StartHostOptions, startHost } from './host';
 import { consoleLogSink } from './logger';
 
@@ -25,7 +26,7 @@ export async function runHost(options: RunHostOptions): Promise<HostHandle> {
   log({
     level: 'information',
     category: 'host',
-    message: `Host started on ${publicBase} (keys in the host keys file).`,
+    message: `Host started on ${publicBase} (keys in ${path.relative(process.cwd(), handle.keysPath) || handle.keysPath}).`,
   });
   return handle;
 }

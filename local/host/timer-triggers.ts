@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import type { RegisteredFunction } from './app-loader';
 import { resolveSettingReferences } from './host-config';
 import type { Invoker } from './invoker';

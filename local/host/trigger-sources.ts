@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import type { FunctionInfo } from './app-loader';
 import type { LogSink } from './logger';
 

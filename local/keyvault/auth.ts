@@ -1,5 +1,5 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import { KeyVaultError } from './errors';
 
 /** The bearer token the stand-in accepts unless told otherwise; `localKeyVaultCredential()` hands it out. */

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { localCertificate } from '../certs';
+import { localCertificate } from '@mds/platform-kit';
 import { localKeyVaultCredential, localSecretClientOptions, startKeyVault } from '.';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import { KeyVaultError, badParameter, deletedSecretNotFound, secretNotFound } from './errors';
 
 /** One version of a secret. Times are epoch seconds, as Key Vault puts them on the wire. */

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { type Clock, WallClock } from '../clock';
+import { type Clock, WallClock, listen } from '@mds/platform-kit';
 import {
   type BearerCheck,
   type KeyVaultAuthOptions,
@@ -51,25 +50,14 @@ export async function startKeyVault(options: KeyVaultOptions): Promise<RunningKe
   const server = createServer({ cert: options.cert.cert, key: options.cert.key }, (req, res) => {
     void handle(req, res, { store, checkBearer, tenantId, fallbackHost: authority });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, { name: 'Key Vault stand-in', host, port: options.port });
 
   return {
-    url: `https://${authority}:${port}`,
-    port,
+    url: listening.origin,
+    port: listening.port,
     stop: async () => {
       store.close();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Clients keep connections alive; close them so that close() can finish.
-        server.closeAllConnections();
-      });
+      await listening.close();
     },
   };
 }

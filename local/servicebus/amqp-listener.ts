@@ -10,6 +10,7 @@ import {
   type Receiver,
   type Sender,
 } from 'rhea';
+import { PortInUseError } from '@mds/platform-kit';
 import { parseAddress, type EntityAddress } from './addresses';
 import { toWireMessage, unpackTransfer, type AmqpMessage } from './amqp-message';
 import { applyOutcome, deliveryTag, settle, type LockedDelivery, type OutcomeKind } from './dispositions';
@@ -92,7 +93,9 @@ export class AmqpListener {
     } as Parameters<Container['listen']>[0]);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new PortInUseError('Service Bus stand-in', host, port) : error),
+      );
     });
     const address = server.address();
     const listener = new AmqpListener(

@@ -1,4 +1,4 @@
-import { WallClock, type Clock } from '../clock';
+import { WallClock, type Clock } from '@mds/platform-kit';
 import type { EntitiesDeclaration } from './entities';
 import { AmqpListener } from './amqp-listener';
 import { ServiceBusState } from './namespace';

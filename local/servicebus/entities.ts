@@ -1,4 +1,11 @@
-/** The entity schema the broker builds from: the Service Bus entity properties it honours. */
+/**
+ * The entity schema the broker builds its queues, topics and subscriptions from. The broker owns it: an app passes
+ * its own declaration, which TypeScript checks against these types structurally. Settings follow the Service Bus
+ * entity properties of the same names; durations are ISO 8601 (`PT1M`, `PT10M`, `P14D`, `PT0.5S`). Omitted
+ * settings take the Service Bus defaults: lock duration one minute, ten deliveries, no expiry, no duplicate
+ * detection.
+ */
+
 /** An ISO 8601 duration such as `PT30S`, `PT1M`, `PT10M` or `P14D`. */
 export type IsoDuration = string;
 
@@ -60,4 +67,3 @@ export interface EntitiesDeclaration {
   readonly queues: readonly QueueDeclaration[];
   readonly topics: readonly TopicDeclaration[];
 }
-

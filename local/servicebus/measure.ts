@@ -1,5 +1,5 @@
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
-import { type Benchmark, type Measurement, perSecond, timed } from '../bench/benchmark';
+import { type Benchmark, type Measurement, perSecond, timed } from '@mds/platform-kit';
 import { startServiceBus } from './broker';
 
 const singles = 1_000;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 import { withApplicationProperties, type BrokeredMessage, type PeekState } from './amqp-message';
 import { MessageLockLostError, MessageNotFoundError, NotAllowedError } from './errors';
 

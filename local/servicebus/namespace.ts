@@ -1,4 +1,5 @@
-import type { Clock } from '../clock';
+import { parse as parseDuration, toSeconds } from 'iso8601-duration';
+import type { Clock } from '@mds/platform-kit';
 import type {
   EntitiesDeclaration,
   QueueDeclaration,
@@ -16,7 +17,6 @@ import {
 import type { EntityAddress } from './addresses';
 import { EntityNotFoundError, MessageNotFoundError, NotAllowedError } from './errors';
 import { matchesRules } from './filters';
-import { parseIsoDuration } from './iso-duration';
 import { MessageQueue } from './message-queue';
 
 interface Subscription {
@@ -239,6 +239,14 @@ function sendableSettings(declared: QueueDeclaration | TopicDeclaration): Sendab
 
 function optionalDuration(text: string | undefined): number | undefined {
   return text === undefined ? undefined : parseIsoDuration(text);
+}
+
+/**
+ * `PT1M`, `P14D`, `PT0.5S` in ms. Counted from a fixed start so that a calendar unit (a month) means the same
+ * length on every run; the library throws a RangeError on text that is no duration.
+ */
+function parseIsoDuration(text: string): number {
+  return Math.round(toSeconds(parseDuration(text), new Date(0)) * 1000);
 }
 
 function assertUniqueNames(declaration: EntitiesDeclaration): void {

@@ -3,7 +3,7 @@
  * control API) and its resource model (tenants, fleet, device lifecycle, Graph and Defender resources).
  * The framework authenticates, throttles and parses; a route handler only reads and changes the model.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '@mds/platform-kit';
 
 export type ApiSurface = 'graph-v1.0' | 'graph-beta' | 'defender';
 

@@ -18,7 +18,7 @@
  *   GET|DELETE /_sim/tenants/{id}/counters         one tenant's counters / reset them
  */
 import { z } from 'zod';
-import { type Clock, VirtualClock } from '../clock';
+import { type Clock, VirtualClock } from '@mds/platform-kit';
 import { type SimResponse } from './contract';
 import { type Counters, type TenantCounters } from './counters';
 import { type EntraId, type OperatorTokenOptions } from './entra';

@@ -3,8 +3,8 @@
  * injected fault → handler). A `$batch` runs each inner request through the same per-request steps,
  * so each is authorised, throttled and counted on its own.
  */
+import { type Clock } from '@mds/platform-kit';
 import { type ApiSurface, type SimRequest, type SimResponse, graphError } from './contract';
-import { type Clock } from '../clock';
 import { type Counters } from './counters';
 import { type EntraId } from './entra';
 import { SimError, defenderError, surfaceError } from './errors';

@@ -7,7 +7,7 @@
  * and trust the certificate it was started with (pass it as `ca`; `@azure/identity` takes
  * `agent: new https.Agent({ ca })` in its credential options).
  */
-import { type Clock } from '../clock';
+import { type Clock } from '@mds/platform-kit';
 import { SimWorld } from './model';
 import { allRoutes, serveExportDownload } from './routes';
 import { type SimServer, startSimServer } from './server';
@@ -46,9 +46,19 @@ export async function startTenantSimulator(options: TenantSimOptions): Promise<T
 }
 
 export { type SimServer, type SimServerOptions, startSimServer } from './server';
+export {
+  type DemoOptions,
+  type DemoTenants,
+  type LifecycleDelays,
+  ModelError,
+  Permission,
+  SimWorld,
+  allPermissions,
+  seedDemoTenants,
+} from './model';
 export { type SimControl, type TenantSummary } from './control';
 export { type TenantCounters } from './counters';
-export { type OperatorTokenOptions, defenderResources, graphResource } from './entra';
+export { type OperatorTokenOptions, defenderResources, deterministicUuid, graphResource } from './entra';
 export { type FaultSettings, type FaultStatus } from './faults';
 export {
   type ThrottleBucket,

@@ -2,8 +2,7 @@
  * The simulator as `npm start` (or `node dist/local/tenant-sim/run.js`) runs it: wall time, the demo tenants,
  * and a short guide on the console. Secrets are never printed: they come from the control API.
  */
-import { type Clock, WallClock } from '../clock';
-import { localCertificate } from '../certs';
+import { type Clock, WallClock, localCertificate } from '@mds/platform-kit';
 import { type TenantSimHandle, startTenantSimulator } from './index';
 import { SimWorld, seedDemoTenants } from './model';
 

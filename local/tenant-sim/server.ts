@@ -7,9 +7,8 @@
  *   and whatever `unauthenticatedPaths` serve (report export downloads, as blob storage serves SAS links)
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type Server, createServer } from 'node:https';
-import { type AddressInfo } from 'node:net';
-import { type Clock } from '../clock';
+import { createServer } from 'node:https';
+import { type Clock, listen } from '@mds/platform-kit';
 import { type ApiSurface, type SimResponse, type SimRoute, graphError } from './contract';
 import { SimControl, handleControlRequest } from './control';
 import { Counters } from './counters';
@@ -61,9 +60,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const host = options.host ?? '127.0.0.1';
   const server = createServer({ cert: options.cert.cert, key: options.cert.key });
   server.keepAliveTimeout = 30_000;
-  await listen(server, host, options.port ?? 0);
-  const port = (server.address() as AddressInfo).port;
-  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = await listen(server, { name: 'Tenant simulator', host, port: options.port });
+  const { port, origin: url } = listening;
 
   const counters = new Counters();
   const entra = new EntraId(options.model, url, counters, options.tokenLifetimeSeconds);
@@ -154,7 +152,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     control,
     issuer: (tenantId) => entra.issuer(tenantId),
     jwksUri: (tenantId) => entra.jwksUri(tenantId),
-    stop: () => close(server),
+    stop: () => listening.close(),
   };
 }
 
@@ -219,21 +217,4 @@ function send(request: IncomingMessage, response: ServerResponse, result: SimRes
   if (payload) headers['content-length'] = String(payload.length);
   response.writeHead(result.status, headers);
   response.end(payload);
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

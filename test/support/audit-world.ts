@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { type Container } from '@azure/cosmos';
 import { ServiceBusClient } from '@azure/service-bus';
-import { type Clock, WallClock } from '../../local/clock';
-import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '../../local/host';
-import { startServiceBus } from '../../local/servicebus';
+import { type Clock, WallClock } from '@mds/platform-kit';
+import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
+import { startServiceBus } from '@mds/servicebus-broker';
 import { type App, composition, resetComposition } from '../../shared/composition';
 import { type AuditEvent } from '../../shared/audit/contract';
 import { messagingEntities } from '../../shared/platform/declarations';
-import { customerAuditAdmin, provisionCustomerAuditSink } from '../../local/stack';
+import { customerAuditAdmin, provisionCustomerAuditSink } from '@mds/dev';
 import { parseLines, customerSinkLayout } from '../../shared/audit/customer-sink';
 import { type ChainRecord } from '../../shared/audit/chain';
 import { type TenantRecord } from '../../shared/domain/tenant';

@@ -1,5 +1,6 @@
-import { WallClock } from '../../local/clock';
-import { type RunningStack, startStack } from '../../local/stack';
+import './resolve-workspace-sources';
+import { WallClock } from '@mds/platform-kit';
+import { type RunningStack, startStack } from '@mds/dev';
 import { customerAuditStorageVariable, stackSettingNamesVariable } from './stack';
 
 declare global {

@@ -1,18 +1,16 @@
 import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
-import { VirtualClock } from '../../local/clock';
-import { localCertificate } from '../../local/certs';
-import { consoleLogSink, type HostHandle, startHost } from '../../local/host';
-import { startServiceBus } from '../../local/servicebus';
-import { type TenantSimHandle, startTenantSimulator } from '../../local/tenant-sim';
+import { VirtualClock, localCertificate } from '@mds/platform-kit';
+import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
+import { startServiceBus } from '@mds/servicebus-broker';
+import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
-import { allPermissions } from '../../local/tenant-sim/model';
 import { composition, resetComposition } from '../../shared/composition';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
-import { provisionCustomerAuditSink } from '../../local/stack';
+import { provisionCustomerAuditSink } from '@mds/dev';
 import { customerAuditStorage, stackSettings } from './stack';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type CustomerAuditStorage } from '../../local/stack';
+import { type CustomerAuditStorage } from '@mds/dev';
 import { type AppConfig, loadConfig } from '../../shared/config';
 
 /** Lists the names of the settings the global stack exported, so that tests can tell them from the rest of env. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock';
-import type { RegisteredFunction } from '../app-loader';
 import pLimit from 'p-limit';
+import type { Clock } from '@mds/platform-kit';
+import type { RegisteredFunction } from '../app-loader';
 import { FunctionInvocationError, type Invoker } from '../invoker';
 import type { LogSink } from '../logger';
 import { fromTypedData } from '../typed-data';

@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen as listenOn } from '@mds/platform-kit';
 import type { LogSink } from '../logger';
 import { sendProblem } from './responses';
 
@@ -10,26 +10,13 @@ export interface Listener {
 
 /** An HTTP server on a loopback address; closing it also drops idle keep-alive connections. */
 export async function listen(
+  name: string,
   host: string,
   port: number,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<Listener> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOn(createServer(handler), { name, host, port });
+  return { port: listening.port, close: () => listening.close() };
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;

@@ -2,7 +2,7 @@
  * The simulator's resource model: a world of tenants on one scenario clock. The HTTP framework reaches it
  * through `SimModel` (model-port.ts); route handlers through the tenant of the request's token.
  */
-import { type Clock } from '../../clock';
+import { type Clock } from '@mds/platform-kit';
 import { type SimModel } from '../model-port';
 import { generateFleet } from './fleet';
 import { allPermissions } from './permissions';

@@ -6,8 +6,7 @@
  * The simulator's request counters count refused attempts too (a 503 or 429 is counted, then retried), so applied
  * writes are counted where the simulated tenant applies them.
  */
-import { type FaultSettings } from '../../../local/tenant-sim';
-import { ModelError } from '../../../local/tenant-sim/model';
+import { type FaultSettings, ModelError } from '@mds/tenant-sim';
 import { composition } from '../../../shared/composition';
 import { type TenantRecord } from '../../../shared/domain/tenant';
 import { e5SkuId } from '../../../shared/onboarding/steps/licence';

@@ -2,8 +2,8 @@
  * The onboarding steps and the Graph/Defender client against the tenant simulator, over HTTPS with real tokens
  * from @azure/identity: the shapes the app reads and writes are the ones the simulator (and Graph) use.
  */
-import { VirtualClock } from '../../../local/clock';
-import { type TenantSimHandle, startTenantSimulator } from '../../../local/tenant-sim';
+import { VirtualClock, temporaryCertificate } from '@mds/platform-kit';
+import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { type TenantRecord } from '../../../shared/domain/tenant';
 import { sendBatch } from '../../../shared/platform/graph/batch';
 import { TenantClients, type TenantApis } from '../../../shared/platform/graph/tenant-clients';
@@ -22,13 +22,11 @@ import {
 import { e5SkuId, ensureE5Licence } from '../../../shared/onboarding/steps/licence';
 import { assignUpdateRing } from '../../../shared/onboarding/steps/update-ring';
 import { type OnboardingRequest } from '../../../shared/onboarding/contract';
-import { allPermissions } from '../../../local/tenant-sim/model';
-import { testCertificate } from '../tenant-sim/support';
 
 const minute = 60_000;
 
 describe('onboarding steps against the tenant simulator', () => {
-  let cert: Awaited<ReturnType<typeof testCertificate>>;
+  let cert: Awaited<ReturnType<typeof temporaryCertificate>>;
   let clock: VirtualClock;
   let sim: TenantSimHandle;
   let tenant: TenantRecord;
@@ -36,7 +34,7 @@ describe('onboarding steps against the tenant simulator', () => {
   const secrets = new Map<string, string>();
 
   beforeAll(async () => {
-    cert = await testCertificate();
+    cert = await temporaryCertificate();
     clock = new VirtualClock();
     sim = await startTenantSimulator({ cert, clock });
     const created = sim.control.createTenant({
@@ -171,7 +169,7 @@ describe('onboarding steps against the tenant simulator', () => {
 });
 
 describe('Graph JSON batching against the tenant simulator', () => {
-  let cert: Awaited<ReturnType<typeof testCertificate>>;
+  let cert: Awaited<ReturnType<typeof temporaryCertificate>>;
   let sim: TenantSimHandle;
   let apis: TenantApis;
   let tenantId: string;
@@ -182,7 +180,7 @@ describe('Graph JSON batching against the tenant simulator', () => {
   };
 
   beforeAll(async () => {
-    cert = await testCertificate();
+    cert = await temporaryCertificate();
     sim = await startTenantSimulator({ cert, clock: new VirtualClock() });
     const created = sim.control.createTenant({
       displayName: 'Batchworks',

@@ -1,12 +1,12 @@
 import { ErrorResponse, TimeoutError } from '@azure/cosmos';
 import {
+  AppError,
   ConflictError,
   DependencyRejectedError,
   DependencyUnavailableError,
   NotFoundError,
   PreconditionFailedError,
   ThrottledError,
-  isRetryable,
 } from '../../../../../shared/errors';
 import { cosmosCall, translateCosmosError } from '../../../../../shared/platform/cosmos/errors';
 
@@ -26,7 +26,7 @@ describe('translateCosmosError', () => {
   ])('maps status %i to %p (retryable: %p)', (status, type, retryable) => {
     const translated = translateCosmosError(sdkError(status), 'read device SN1');
     expect(translated).toBeInstanceOf(type);
-    expect(isRetryable(translated)).toBe(retryable);
+    expect(translated instanceof AppError && translated.retryable).toBe(retryable);
     expect((translated as Error).message).toContain('read device SN1');
     expect((translated as Error).cause).toBeInstanceOf(ErrorResponse);
   });

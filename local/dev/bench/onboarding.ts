@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { VirtualClock, type Benchmark, type Measurement } from '@mds/platform-kit';
+import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
+import { type TenantSimHandle, type ThrottleSettingsPatch, allPermissions } from '@mds/tenant-sim';
+import { localWebhookSources, startStack } from '../stack';
+import { composition, resetComposition } from '../../../shared/composition';
+import { onboardingInstanceId } from '../../../shared/onboarding/device-order';
+import { e5SkuId } from '../../../shared/onboarding/steps/licence';
+import { signDelivery, webhookHeaders } from '../../../shared/onboarding/webhook/signature';
+import { secretNames } from '../../../shared/platform/secret-names';
+
+const devices = 200;
+const warmupDevices = 10;
+/** Real time one burst may take before the benchmark gives up. */
+const burstTimeoutMs = 4 * 60_000;
+const source = localWebhookSources[0];
+
+interface Variant {
+  /** Also names the variant's tenant, order and serial numbers. */
+  label: string;
+  throttling: ThrottleSettingsPatch;
+}
+
+/**
+ * Throttled: Intune's documented limits (1,000 requests and 100 writes per 20 s per app and tenant) and Graph's, as
+ * the simulator has them by default. Defender's are left out: its machines API allows 100 calls a minute and each
+ * device is checked about twice, so a burst of 200 would take minutes of real time whatever the app does, past this
+ * run's budget. (When onboarding still read `deviceavinfo`, 30 calls a minute, one burst took 992 s.)
+ */
+const variants: Variant[] = [
+  { label: 'intune-limits', throttling: { enabled: true, limits: { defender: [], defenderAvInfo: [] } } },
+  { label: 'no-throttling', throttling: { enabled: false } },
+];
+
+interface World {
+  clock: VirtualClock;
+  sim: TenantSimHandle;
+  host: HostHandle;
+  webhookSecret: string;
+}
+
+interface BurstResult {
+  ms: number;
+  virtualMs: number;
+  outcomes: Record<string, number>;
+  callsPerDevice: number;
+  throttled: number;
+  faults: number;
+}
+
+/**
+ * One order of 200 devices through the whole app on the local platform: signed webhook → Service Bus → 200
+ * orchestrations → Graph and Defender in a simulated tenant → Cosmos. Stack, simulator and host share one virtual
+ * clock, so the simulated hours of Autopilot and enrollment pass as soon as the host is idle; the wall time is what
+ * the app's own work costs, plus the real-time waits that throttling forces (the simulator's throttling windows run
+ * on real time). Run with Intune's default limits, then with throttling off.
+ */
+export const onboardingBurst: Benchmark = {
+  name: `Onboarding burst: one order of ${devices} devices (stack, simulator and host on a virtual clock)`,
+  run: async () => {
+    const clock = new VirtualClock(Date.now());
+    const stack = await startStack({ clock, ports: 'ephemeral' });
+    let host: HostHandle | undefined;
+    try {
+      const sim = stack.tenantSimulator;
+      if (!sim) throw new Error('the stack started without its tenant simulator');
+      host = await startHost({
+        // The compiled app beside the compiled platform (dist/functions/index.js; this file is
+        // dist/local/dev/bench/onboarding.js), as `npm start` loads it.
+        entry: join(__dirname, '..', '..', '..', 'functions', 'index.js'),
+        appRoot: join(__dirname, '..', '..', '..', '..'),
+        clock,
+        settings: stack.settings,
+        log: process.env.BENCH_HOST_LOG ? consoleLogSink() : () => undefined,
+      });
+      const webhookSecret = (
+        await composition().platform.secrets.getSecret(secretNames.autopilotWebhookSecret(source))
+      ).value;
+      if (!webhookSecret) throw new Error(`the stack provisioned no signing secret for source '${source}'`);
+      const world: World = { clock, sim, host, webhookSecret };
+
+      // First connections, JIT and Cosmos containers are paid here, not by the first measured variant.
+      await burst(world, 'warmup', warmupDevices, { enabled: false });
+      const results: Measurement[] = [];
+      for (const variant of variants) {
+        const result = await burst(world, variant.label, devices, variant.throttling);
+        results.push({ label: variant.label, operations: devices, ms: result.ms, details: describe(result) });
+      }
+      const [throttled, unthrottled] = results;
+      if (throttled && unthrottled)
+        unthrottled.details += `; wall time ${throttled.label} / ${unthrottled.label} = ${(throttled.ms / unthrottled.ms).toFixed(2)}`;
+      return results;
+    } finally {
+      await host?.stop();
+      await resetComposition();
+      await stack.stop();
+    }
+  },
+};
+
+/** A fresh tenant with enough unlicensed users and free seats, under management, with the variant's throttling. */
+async function addTenant(world: World, label: string, count: number, throttling: ThrottleSettingsPatch) {
+  const run = randomBytes(3).toString('hex');
+  const created = world.sim.control.createTenant({
+    displayName: `Bench ${label}`,
+    domain: `bench-${label}-${run}.onmicrosoft.com`,
+    seed: `bench-${label}-${run}`,
+    deviceCount: count,
+    e5: { enabled: count * 2, consumed: 0 },
+    apps: [{ permissions: [...allPermissions] }],
+  });
+  const app = created.apps[0];
+  if (!app?.clientSecret) throw new Error('the simulator created the tenant without an app secret');
+  const tenant = await composition().provisioning.registerTenant({
+    id: created.id,
+    displayName: `Bench ${label}`,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+  });
+  world.sim.control.setThrottling(tenant.id, throttling);
+  // Registration's own calls (the tenant layout) are not the burst's.
+  world.sim.control.resetCounters(tenant.id);
+  return tenant;
+}
+
+async function burst(
+  world: World,
+  label: string,
+  count: number,
+  throttling: ThrottleSettingsPatch,
+): Promise<BurstResult> {
+  const tenant = await addTenant(world, label, count, throttling);
+  const users = world.sim.world
+    .tenant(tenant.id)
+    ?.directory.allUsers()
+    .filter((u) => !u.holds(e5SkuId))
+    .slice(0, count)
+    .map((u) => u.userPrincipalName);
+  if (!users || users.length < count)
+    throw new Error(`tenant ${tenant.id} has fewer than ${count} unlicensed users`);
+  const serials = users.map((_, i) => `BENCH-${label.toUpperCase()}-${i}`);
+  const order = {
+    tenantId: tenant.id,
+    orderId: `BENCH-${label}`,
+    devices: serials.map((serialNumber, i) => ({
+      serialNumber,
+      hardwareHash: Buffer.from(`bench 4K hardware hash of ${serialNumber}`).toString('base64'),
+      groupTag: 'MMD',
+      assignedUserPrincipalName: users[i] as string,
+    })),
+  };
+
+  const virtualStart = world.clock.now();
+  const started = performance.now();
+  await postOrder(world, order);
+  const finished = await waitForAll(
+    world.host,
+    serials.map((s) => onboardingInstanceId(tenant.id, s)),
+    Date.now() + burstTimeoutMs,
+  );
+  const ms = performance.now() - started;
+
+  const counters = world.sim.control.counterValues(tenant.id);
+  const calls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
+  const outcomes: Record<string, number> = {};
+  for (const status of finished) {
+    const output = status.output as { status?: string; reason?: string } | undefined;
+    const outcome = output?.reason ?? output?.status ?? status.runtimeStatus;
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  return {
+    ms,
+    virtualMs: world.clock.now() - virtualStart,
+    outcomes,
+    callsPerDevice: calls / count,
+    throttled: counters.throttled,
+    faults: counters.faults,
+  };
+}
+
+async function postOrder(world: World, order: { orderId: string }): Promise<void> {
+  const rawBody = JSON.stringify(order);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [webhookHeaders.source]: source,
+      [webhookHeaders.delivery]: `${order.orderId}-${randomBytes(6).toString('hex')}`,
+      [webhookHeaders.timestamp]: String(timestamp),
+      [webhookHeaders.signature]: signDelivery(world.webhookSecret, timestamp, rawBody),
+    },
+    body: rawBody,
+  });
+  if (response.status !== 202)
+    throw new Error(`the webhook answered ${response.status}: ${await response.text()}`);
+}
+
+/** Orders reach the orchestrations through the queue: waits until every instance exists, then drives time. */
+async function waitForAll(host: HostHandle, ids: string[], deadline: number) {
+  for (const id of ids) {
+    while (!(await host.durable.getStatus(id))) {
+      if (Date.now() > deadline) throw new Error(`instance ${id} was never started`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const finished = [];
+  for (const id of ids)
+    finished.push(await host.waitForInstance(id, { timeoutMs: Math.max(1_000, deadline - Date.now()) }));
+  return finished;
+}
+
+function describe(r: BurstResult): string {
+  const outcomes = Object.entries(r.outcomes)
+    .map(([outcome, n]) => `${n} ${outcome}`)
+    .join(', ');
+  return (
+    `${outcomes}; ${r.callsPerDevice.toFixed(1)} Graph+Defender requests/device (429s included); ${r.throttled} × 429; ` +
+    `${r.faults} × 5xx injected; ${(r.virtualMs / 3_600_000).toFixed(1)} h simulated`
+  );
+}

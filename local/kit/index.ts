@@ -1,0 +1,8 @@
+/**
+ * What the platform packages share: clocks (wall and virtual), the local certificate, one way to listen and
+ * close an HTTP(S) server, and the benchmark vocabulary `npm run bench` prints.
+ */
+export { type Clock, VirtualClock, WallClock } from './clock';
+export { type LocalCertificate, localCertificate, temporaryCertificate } from './certs';
+export { type ListenOptions, type Listening, PortInUseError, listen } from './server';
+export { type Benchmark, type Measurement, perSecond, timed } from './benchmark';
