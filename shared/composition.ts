@@ -32,10 +32,10 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     platform: () => platform,
     health: () => healthWiring(platform, version),
     tenants: () => tenantsWiring(platform),
-    onboarding: () => onboardingWiring(platform, app.tenants, config),
+    onboarding: () => onboardingWiring(platform, app.tenants, config, app.audit.port),
     provisioning: () => provisioningWiring(platform, app.tenants),
     audit: () => auditWiring(platform, app.tenants),
-    operators: () => operatorsWiring(platform, app.tenants, app.onboarding, app.audit.port, config, version),
+    operators: () => operatorsWiring(platform, app.tenants, app.onboarding, app.audit, config, version),
   });
   return app;
 }

@@ -41,8 +41,9 @@ interface BlobChainState {
   length: number;
   seq: number;
   hash: string;
-  /** Event ids of the records in the current segment. */
+  /** Event ids of the records in the current segment, and in the one before it when this writer saw it end. */
   ids: Set<string>;
+  previousIds: ReadonlySet<string>;
   lastCheckpoint: Checkpoint | undefined;
 }
 
@@ -71,6 +72,13 @@ export class CustomerSink {
   private async commit(tenantId: string, events: ProjectedEvent[]): Promise<AppendResult[]> {
     const { key, container } = await this.resolve(tenantId);
     const limit = this.options.segmentBytes ?? segmentBytes;
+    const firstOfId = new Map<string, ProjectedEvent>();
+    for (const e of events) if (!firstOfId.has(idOf(e))) firstOfId.set(idOf(e), e);
+    /**
+     * Markers are looked up once per commit: an event recorded meanwhile by another writer shows up in the records
+     * the conditional append makes us read, which carry their ids (the current and the previous segment's).
+     */
+    let marked: Set<string> | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       let state =
         this.states.get(key) ?? (await blobCall('load the audit chain', () => this.load(container)));
@@ -80,17 +88,21 @@ export class CustomerSink {
         this.states.set(key, state);
       }
       const current = state;
-      const firstOfId = new Map<string, ProjectedEvent>();
-      for (const e of events) if (!firstOfId.has(idOf(e))) firstOfId.set(idOf(e), e);
-      const candidates = [...firstOfId.values()].filter((e) => !current.ids.has(idOf(e)));
-      const marked = await Promise.all(
-        candidates.map((e) =>
-          blobCall('look up an audit event', () =>
-            container.getBlobClient(customerSinkLayout.eventMarker(idOf(e))).exists(),
-          ),
-        ),
+      const candidates = [...firstOfId.values()].filter(
+        (e) => !current.ids.has(idOf(e)) && !current.previousIds.has(idOf(e)),
       );
-      const fresh = candidates.filter((_, i) => !marked[i]);
+      if (!marked) {
+        const found = await Promise.all(
+          candidates.map((e) =>
+            blobCall('look up an audit event', () =>
+              container.getBlobClient(customerSinkLayout.eventMarker(idOf(e))).exists(),
+            ),
+          ),
+        );
+        marked = new Set(candidates.filter((_, i) => found[i]).map(idOf));
+      }
+      const known = marked;
+      const fresh = candidates.filter((e) => !known.has(idOf(e)));
       const freshIds = new Set(fresh.map(idOf));
       const results = (): AppendResult[] =>
         events.map((e) => (freshIds.has(idOf(e)) && firstOfId.get(idOf(e)) === e ? 'appended' : 'duplicate'));
@@ -164,6 +176,7 @@ export class CustomerSink {
         seq: 0,
         hash: genesisHash,
         ids: new Set(),
+        previousIds: new Set(),
         lastCheckpoint: await latestCheckpoint(container),
       };
     }
@@ -181,6 +194,7 @@ export class CustomerSink {
       seq: tail?.seq ?? 0,
       hash: tail?.hash ?? genesisHash,
       ids: new Set(records.map((r) => idOf(r.event))),
+      previousIds: new Set(),
       lastCheckpoint: await latestCheckpoint(container),
     };
   }
@@ -204,8 +218,9 @@ export class CustomerSink {
   private async nextSegment(container: ContainerClient, state: BlobChainState): Promise<BlobChainState> {
     const segment = state.segment + 1;
     await createAppendBlob(container, customerSinkLayout.segmentName(segment));
-    // Another writer may have started the segment and appended already; the conditional append finds out.
-    return { ...state, segment, length: 0, ids: new Set() };
+    // Another writer may have started the segment and appended already; the conditional append finds out. The
+    // full segment's ids stay known, so an event it holds is not appended again in the new one.
+    return { ...state, segment, length: 0, ids: new Set(), previousIds: state.ids };
   }
 }
 

@@ -1,4 +1,4 @@
-import { type InvocationContext } from '@azure/functions';
+import { type HttpHandler, type InvocationContext } from '@azure/functions';
 import { type Platform } from '../platform';
 import { topicNames } from '../platform/declarations';
 import { lazy } from '../platform/lazy';
@@ -8,10 +8,13 @@ import { type AuditPort } from './contract';
 import { auditDeliveryHandler } from './delivery';
 import { type AuditKeys, keyVaultAuditKeys } from './keys';
 import { customerContainers } from './customer-containers';
-import { CustomerSink } from './customer-sink';
+import { type CustomerContainerResolver, CustomerSink } from './customer-sink';
+import { auditListHandler, auditVerifyHandler } from './http';
 import { chainOf, OperatorSink } from './operator-sink';
 import { serviceBusAuditPort } from './port';
 import { projectFor } from './projection';
+import { type AuditPage, type AuditQuery, queryAuditRecords } from './query';
+import { auditVerifier, type TenantVerification } from './verifier';
 
 export interface AuditCapability {
   /** Records an event durably (Service Bus) or throws a retryable error: what every privileged action calls. */
@@ -23,6 +26,14 @@ export interface AuditCapability {
   readonly customerSink: CustomerSink;
   /** The trigger of the `customer-sink` subscription: the same, into the tenant's own container. */
   readonly deliverToCustomer: (message: unknown, context: InvocationContext) => Promise<void>;
+  readonly customerContainer: CustomerContainerResolver;
+  /** Verifies a tenant's chain in both sinks (`npm run audit:verify`). */
+  readonly verify: (tenantId: string) => Promise<TenantVerification>;
+  readonly query: (q: AuditQuery) => Promise<AuditPage>;
+  /** `GET /api/v1/audit/verify?tenantId=`, for the operator API's route table (Audit.Read). */
+  readonly verifyHandler: HttpHandler;
+  /** `GET /api/v1/audit`, for the operator API's route table (Audit.Read). */
+  readonly listHandler: HttpHandler;
 }
 
 export type AuditPlatform = Pick<Platform, 'container' | 'sender' | 'secretReader' | 'credential' | 'tls'>;
@@ -48,16 +59,14 @@ export function auditWiring(platform: AuditPlatform, tenants: TenantStore): Audi
         alerts: platform.sender(topicNames.operationsAlerts),
         now: Date.now,
       }),
-    customerSink: () =>
-      new CustomerSink(
-        customerContainers({
-          tenants,
-          secrets: platform.secretReader,
-          credential: () => platform.credential,
-          tls: platform.tls,
-        }),
-        signer,
-      ),
+    customerContainer: () =>
+      customerContainers({
+        tenants,
+        secrets: platform.secretReader,
+        credential: () => platform.credential,
+        tls: platform.tls,
+      }),
+    customerSink: () => new CustomerSink(audit.customerContainer, signer),
     deliverToCustomer: () =>
       auditDeliveryHandler({
         sink: 'customer',
@@ -71,6 +80,16 @@ export function auditWiring(platform: AuditPlatform, tenants: TenantStore): Audi
         alerts: platform.sender(topicNames.operationsAlerts),
         now: Date.now,
       }),
+    verify: () =>
+      auditVerifier({
+        container: platform.container('audit'),
+        customerContainer: audit.customerContainer,
+        keys: audit.keys,
+        tenants,
+      }),
+    query: () => (q) => queryAuditRecords(platform.container('audit'), q),
+    verifyHandler: () => auditVerifyHandler({ verify: audit.verify }),
+    listHandler: () => auditListHandler({ query: audit.query }),
   });
   return audit;
 }

@@ -1,15 +1,21 @@
+import { type InvocationContext } from '@azure/functions';
 import { type ServiceBusSender } from '@azure/service-bus';
+import { type AuditOutcome, type AuditPort } from '../audit/contract';
 import { type TenantRecord } from '../domain/tenant';
+import { AppError, isRetryable } from '../errors';
+import { invocationLog } from '../logging';
 import { type ImplementationsOf } from '../platform/activity-registration';
 import { publishDeviceEvent } from '../platform/cloud-events';
 import { type TenantApis } from '../platform/graph/tenant-clients';
 import { type TenantStore } from '../tenants/store';
-import { type onboardingActivities } from './contract';
+import { remediationEvent, type remediations } from './audit-events';
+import { type onboardingActivities, type RemediationInput } from './contract';
 import { onboardingEvent } from './events';
 import { type OnboardingStore } from './store';
 import { assignDeploymentProfile, getAutopilotImportStatus, submitAutopilotImport } from './steps/autopilot';
 import {
   getDefenderState,
+  getDeviceNames,
   getEncryptionState,
   getEnrollment,
   remediateDefender,
@@ -23,6 +29,8 @@ export interface OnboardingServices {
   tenantApis(tenant: TenantRecord): Promise<TenantApis>;
   onboardings: OnboardingStore;
   deviceEvents: ServiceBusSender;
+  audit: AuditPort;
+  now?: () => Date;
 }
 
 type Implementations = ImplementationsOf<typeof onboardingActivities>;
@@ -33,6 +41,38 @@ export function onboardingImplementations(services: OnboardingServices): Impleme
     // A suspension stops every onboarding in flight at its next step: nothing more is done in that tenant.
     const tenant = await services.tenants.active(tenantId);
     return { tenant, ...(await services.tenantApis(tenant)) };
+  };
+  const now = services.now ?? (() => new Date());
+  /**
+   * A remediation acts, then records what it did. When the record cannot be accepted the activity fails with a
+   * retryable error, and its retry acts again (a sync, a key rotation, a signature update: repeating one is harmless)
+   * and records under the same event id, so the trail ends up with exactly one record. A failure that a retry
+   * cures is not recorded (the retry will be); a permanent one is, as `failed`.
+   */
+  const remediation = async (
+    functionName: keyof typeof remediations,
+    input: RemediationInput,
+    context: InvocationContext,
+    act: (graph: TenantApis['graph']) => Promise<void>,
+  ): Promise<void> => {
+    const { graph } = await apis(input.tenantId);
+    const log = invocationLog(context, { tenantId: input.tenantId, instanceId: input.instanceId });
+    let result: { outcome: AuditOutcome; errorCode?: string } = { outcome: 'succeeded' };
+    let failure: AppError | undefined;
+    try {
+      await act(graph);
+    } catch (error) {
+      if (isRetryable(error) || !(error instanceof AppError)) throw error;
+      result = { outcome: 'failed', errorCode: error.code };
+      failure = error;
+    }
+    // The names go to the customer's side of the trail only; without them the record still names the device by id.
+    const names = await getDeviceNames(graph, input).catch(() => ({}));
+    await services.audit.record(
+      remediationEvent(functionName, input, result, names, { invocationId: context.invocationId }, now()),
+    );
+    log.info(`${functionName} on device ${input.serialNumber}: ${result.outcome}, audited`);
+    if (failure) throw failure;
   };
   return {
     submitAutopilotImport: async (request) =>
@@ -47,9 +87,11 @@ export function onboardingImplementations(services: OnboardingServices): Impleme
       assignDeploymentProfile((await apis(input.tenantId)).graph, input.serialNumber),
     getEnrollment: async (input) => getEnrollment((await apis(input.tenantId)).graph, input.serialNumber),
     getEncryptionState: async (device) => getEncryptionState((await apis(device.tenantId)).graph, device),
-    remediateEncryption: async (device) => remediateEncryption((await apis(device.tenantId)).graph, device),
+    remediateEncryption: (input, context) =>
+      remediation('remediateEncryption', input, context, (graph) => remediateEncryption(graph, input)),
     getDefenderState: async (device) => getDefenderState(await apis(device.tenantId), device),
-    remediateDefender: async (device) => remediateDefender((await apis(device.tenantId)).graph, device),
+    remediateDefender: (input, context) =>
+      remediation('remediateDefender', input, context, (graph) => remediateDefender(graph, input)),
     ensureE5Licence: async (input) => {
       const { graph, tenant } = await apis(input.tenantId);
       return ensureE5Licence(graph, input.userPrincipalName, tenant.defaultUsageLocation);

@@ -49,6 +49,11 @@ export interface EnrolledDevice extends DeviceKey {
   azureADDeviceId: string;
 }
 
+/** A remediation acts on a device for an orchestration: the instance is named so that the audit record says so. */
+export interface RemediationInput extends EnrolledDevice {
+  instanceId: string;
+}
+
 export interface EncryptionState {
   encrypted: boolean;
   tpmPresent: boolean;
@@ -78,9 +83,9 @@ export const onboardingActivities = declareActivities({
   assignDeploymentProfile: activity<DeviceKey & { groupTag: string }, ProfileAssignment>(),
   getEnrollment: activity<DeviceKey, Enrollment>(),
   getEncryptionState: activity<EnrolledDevice, EncryptionState>(),
-  remediateEncryption: activity<EnrolledDevice, void>(),
+  remediateEncryption: activity<RemediationInput, void>(),
   getDefenderState: activity<EnrolledDevice, DefenderState>(),
-  remediateDefender: activity<EnrolledDevice, void>(),
+  remediateDefender: activity<RemediationInput, void>(),
   ensureE5Licence: activity<{ tenantId: string; userPrincipalName: string }, LicenceResult>(),
   assignUpdateRing: activity<EnrolledDevice, RingAssignment>(),
   recordOnboarding: activity<OnboardingRecordInput, void>(),

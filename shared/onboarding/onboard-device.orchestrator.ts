@@ -208,7 +208,8 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
         return state;
       },
       healthy: (e) => e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed,
-      remediate: () => callActivity(context, a.remediateEncryption, enrolled),
+      remediate: () =>
+        callActivity(context, a.remediateEncryption, { ...enrolled, instanceId: context.df.instanceId }),
       wait: onboardingWaits.encryptionCheck,
       waitingFor: [
         'BitLocker with TPM and an escrowed recovery key',
@@ -229,7 +230,8 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
         return state;
       },
       healthy: (d) => d.onboarded && d.active && d.signaturesCurrent,
-      remediate: () => callActivity(context, a.remediateDefender, enrolled),
+      remediate: () =>
+        callActivity(context, a.remediateDefender, { ...enrolled, instanceId: context.df.instanceId }),
       wait: onboardingWaits.defenderCheck,
       waitingFor: [
         'Defender for Endpoint onboarding and current AV definitions',

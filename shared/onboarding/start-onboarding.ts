@@ -15,6 +15,8 @@ export function isUnknownInstance(error: unknown): boolean {
 export async function startOnboardingIfNew(
   client: DurableClient,
   request: OnboardingRequest,
+  /** Runs before a start, and a failure here prevents it: the audit record of the start. */
+  beforeStart: () => Promise<void> = () => Promise.resolve(),
 ): Promise<'started' | 'exists'> {
   const instanceId = onboardingInstanceId(request.tenantId, request.serialNumber);
   try {
@@ -23,6 +25,7 @@ export async function startOnboardingIfNew(
   } catch (error) {
     if (!isUnknownInstance(error)) throw error;
   }
+  await beforeStart();
   try {
     await client.startNew(onboardingOrchestration, { instanceId, input: request });
     return 'started';

@@ -1,5 +1,6 @@
 import { type HttpHandler, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { type AuditPort } from '../audit/contract';
 import { type AppConfig } from '../config';
 import { type ImplementationsOf } from '../platform/activity-registration';
 import { queueNames, topicNames } from '../platform/declarations';
@@ -48,6 +49,7 @@ export function onboardingWiring(
   platform: OnboardingPlatform,
   tenants: TenantStore,
   config: OnboardingConfig,
+  audit: AuditPort,
 ): OnboardingCapability {
   const onboarding: OnboardingCapability = lazy<OnboardingCapability>({
     store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
@@ -66,7 +68,7 @@ export function onboardingWiring(
         now: Date.now,
       });
     },
-    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
     startOrder: () => async (order, acceptedAt) => {
       const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
       await enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests);
@@ -83,6 +85,7 @@ export function onboardingWiring(
         tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
         onboardings: onboarding.store,
         deviceEvents: platform.sender(topicNames.deviceEvents),
+        audit,
       }),
   });
   return onboarding;

@@ -141,7 +141,9 @@ async function authorize(
   deps: EndpointDependencies,
 ): Promise<void> {
   if (spec.access.kind !== 'role') return;
-  const tenantId = isTenantScoped(spec) ? request.params.tenantId : undefined;
+  const tenantId = isTenantScoped(spec)
+    ? (request.params.tenantId ?? request.query.get('tenantId') ?? undefined)
+    : undefined;
   try {
     if (caller.ineligibleBecause.length > 0) throw new OperatorIneligibleError(caller.ineligibleBecause);
     if (!caller.principal.roles.includes(spec.access.role)) throw new RoleRequiredError(spec.access.role);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AuditAction } from '../audit/contract';
+import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
 import { failureReasons, onboardingSteps } from '../onboarding/contract';
@@ -57,8 +58,12 @@ export function isWrite(spec: Pick<RouteSpec, 'method'>): boolean {
   return spec.method !== 'GET';
 }
 
-export function isTenantScoped(spec: Pick<RouteSpec, 'params'>): boolean {
-  return spec.params !== undefined && 'tenantId' in spec.params.shape;
+/** A route that names a tenant, in its path or (the audit trail's) query string, acts within the caller's scope. */
+export function isTenantScoped(spec: Pick<RouteSpec, 'params' | 'query'>): boolean {
+  return (
+    (spec.params !== undefined && 'tenantId' in spec.params.shape) ||
+    (spec.query !== undefined && 'tenantId' in spec.query.shape)
+  );
 }
 
 // Inputs -----------------------------------------------------------------------------------------------------------
@@ -397,7 +402,28 @@ export const operatorRoutes = {
     audit: 'operator.update',
     success: { status: 200, description: 'The record as stored (201 when new)', schema: operatorSchema },
   },
-  // Issue 11 adds `GET /audit` and `GET /audit/verify` (Audit.Read) here when the audit capability's handlers land.
+  listAudit: {
+    method: 'GET',
+    path: 'audit',
+    access: { kind: 'role', role: 'Audit.Read' },
+    tag: 'Audit',
+    summary: 'The operator environment’s audit trail, filtered by tenant, actor, action and time, paged',
+    description: 'An auditor scoped to some tenants names one of them in `tenantId`.',
+    query: auditQuerySchema.strict(),
+    success: { status: 200, description: 'One page of audit records, newest first' },
+  },
+  verifyAudit: {
+    method: 'GET',
+    path: 'audit/verify',
+    access: { kind: 'role', role: 'Audit.Read' },
+    tag: 'Audit',
+    summary: 'Walk a tenant’s audit chain in both sinks and report the first record at fault',
+    // Not only GUIDs: `operator-environment` names the chain of the operator environment's own actions.
+    query: z.strictObject({
+      tenantId: z.string().min(1).max(64).meta({ description: 'The tenant id of the chain.' }),
+    }),
+    success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
+  },
   openApiDocument: {
     method: 'GET',
     path: 'openapi.json',

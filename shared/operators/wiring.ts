@@ -1,5 +1,6 @@
 import { type HttpHandler } from '@azure/functions';
 import { type AuditPort } from '../audit/contract';
+import { type AuditCapability } from '../audit/wiring';
 import { type AppConfig } from '../config';
 import { type OnboardingCapability } from '../onboarding/wiring';
 import { type Platform } from '../platform';
@@ -12,6 +13,7 @@ import {
   operatorEndpoint,
   type RouteImplementation,
 } from './endpoint';
+import { auditHandlers } from './handlers/audit';
 import { docsHandlers } from './handlers/docs';
 import { fleetHandlers } from './handlers/fleet';
 import { meHandler } from './handlers/me';
@@ -40,11 +42,12 @@ export function operatorsWiring(
   platform: OperatorsPlatform,
   tenants: TenantStore,
   onboarding: Pick<OnboardingCapability, 'store' | 'startOrder' | 'status'>,
-  audit: AuditPort,
+  auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
   config: OperatorsConfig,
   version: string,
 ): OperatorsCapability {
   const now = () => new Date();
+  const audit: AuditPort = auditCapability.port;
   const operators: OperatorsCapability = lazy<OperatorsCapability>({
     registry: () => new OperatorStore(platform.container('operators')),
     verifier: () =>
@@ -69,6 +72,7 @@ export function operatorsWiring(
           now,
         }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
+        ...auditHandlers(auditCapability),
         ...docsHandlers(version),
       };
     },

@@ -7,11 +7,11 @@ import { startServiceBus } from '@mds/servicebus-broker';
 import { type App, composition, resetComposition } from '../../shared/composition';
 import { type AuditEvent } from '../../shared/audit/contract';
 import { messagingEntities } from '../../shared/platform/declarations';
-import { customerAuditAdmin, provisionCustomerAuditSink } from '@mds/dev';
-import { parseLines, customerSinkLayout } from '../../shared/audit/customer-sink';
+import { provisionCustomerAuditSink } from '@mds/dev';
 import { type ChainRecord } from '../../shared/audit/chain';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { secretNames } from '../../shared/platform/secret-names';
+import { customerRecords, waitForRecords } from './audit-sinks';
 import { customerAuditStorage, stackSettings } from './stack';
 
 /**
@@ -59,18 +59,7 @@ export async function startAuditWorld(
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const auditContainer = app.platform.container('audit');
   const run = Math.random().toString(36).slice(2, 8);
-  const customerRecords = async (tenantId: string): Promise<ChainRecord[]> => {
-    const tenant = await app.tenants.get(tenantId);
-    const container = customerAuditAdmin(customerAuditStorage()).getContainerClient(
-      tenant.auditSink!.container,
-    );
-    const records: ChainRecord[] = [];
-    for await (const blob of container.listBlobsFlat({ prefix: customerSinkLayout.segmentPrefix })) {
-      const body = await container.getBlobClient(blob.name).downloadToBuffer();
-      records.push(...parseLines(body.toString('utf8')));
-    }
-    return records;
-  };
+  const readCustomer = (tenantId: string) => customerRecords(app, tenantId);
   return {
     host,
     app,
@@ -99,18 +88,9 @@ export async function startAuditWorld(
       await app.tenants.upsert(record);
       return record;
     },
-    customerRecords,
-    async waitForCustomerRecords(tenantId, ids, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const records = await customerRecords(tenantId).catch(() => []);
-        const found = records.filter((r) => ids.includes(r.event.id as string));
-        if (found.length >= ids.length) return records;
-        if (Date.now() > deadline)
-          throw new Error(`only ${found.length} of ${ids.length} records reached the customer sink`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    customerRecords: readCustomer,
+    waitForCustomerRecords: (tenantId, ids, timeoutMs) =>
+      waitForRecords(() => readCustomer(tenantId), ids, 'customer sink', timeoutMs),
     async waitForOperatorRecords(chain, ids, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
-import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
+import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
 import { startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
@@ -22,6 +22,8 @@ export interface OnboardingWorld {
   sim: TenantSimHandle;
   host: HostHandle;
   webhookSecret: string;
+  /** Every line the host logged (the app's own lines included), to look for what must never be logged. */
+  logs: LogEntry[];
   addTenant(spec: {
     name: string;
     deviceCount: number;
@@ -57,6 +59,8 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
   // A broker of its own: test files run in parallel, and a shared orders queue would hand one world's orders to
   // another world's host.
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
+  const logs: LogEntry[] = [];
+  const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
   const host = await startHost({
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
@@ -68,7 +72,10 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
     },
-    log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
+    log: (entry) => {
+      logs.push(entry);
+      echo?.(entry);
+    },
   });
   const app = composition();
   const webhookSecret =
@@ -81,6 +88,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     sim,
     host,
     webhookSecret,
+    logs,
     serviceBus,
     async addTenant({ name, deviceCount, seats }) {
       const secret = `${name}-secret-${run}-0123456789abcdef`;

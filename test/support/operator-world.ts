@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { localOperators, tokenRequest } from '@mds/dev';
 import { composition } from '../../shared/composition';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { type OperatorRole } from '../../shared/operators/contract';
 import { type OperatorRecord } from '../../shared/operators/operator-record';
 import { type OnboardingWorld, startOnboardingWorld } from './onboarding-world';
-import { stackConfig } from './stack';
+import { stackCaPem, stackConfig, stackSettings } from './stack';
 
 /** Someone who calls the operator API: what their token carries and what the registry holds of them. */
 export interface Persona {
@@ -132,4 +134,32 @@ export function eligible(tenants: OperatorRecord['tenants']): NonNullable<Person
     tenants,
     enabled: true,
   };
+}
+
+/**
+ * A token of one of the operators the global stack seeds (lead, reader, approver, auditor, abroad, lapsed), minted by
+ * the stack's tenant simulator over its control API, for tests whose host uses the stack's simulator.
+ */
+export async function stackOperatorToken(handle: string): Promise<string> {
+  const settings = stackSettings();
+  const operator = localOperators({ contoso: '', fabrikam: '' }).find((o) => o.handle === handle);
+  if (!operator) throw new Error(`the stack seeds no operator ${handle}`);
+  const body = JSON.stringify(tokenRequest(operator, settings));
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${settings.ENTRA_AUTHORITY_HOST}/_sim/tokens/operator`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, ca: stackCaPem() },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { access_token?: string };
+          if (answer.access_token) resolve(answer.access_token);
+          else reject(new Error(`the simulator gave no token (${res.statusCode})`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

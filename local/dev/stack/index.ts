@@ -20,14 +20,14 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
-export { type LocalOperator } from './operators';
+export { type LocalOperator, localOperators, tokenRequest } from './operators';
+export { StackPortsInUseError } from './lifecycle';
 export {
   type CustomerAuditStorage,
   customerAuditAdmin,
   provisionCustomerAuditSink,
   type ProvisionedAuditSink,
 } from './customer-audit';
-export { StackPortsInUseError } from './lifecycle';
 
 export interface StackOptions {
   clock: Clock;

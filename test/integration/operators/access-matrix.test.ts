@@ -163,6 +163,10 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: '/api/v1/openapi.json' };
       case 'docs':
         return { method: 'GET', path: '/api/v1/docs' };
+      case 'listAudit':
+        return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
+      case 'verifyAudit':
+        return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
     }
   }
 
