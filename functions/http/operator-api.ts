@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { composition } from '../../shared/composition';
+import { httpEntry } from '../../shared/http/problem';
 import { functionNameOf, type OperatorRouteName, operatorRoutes } from '../../shared/operators/routes';
 
 // The operator API: one function per route of the table, authenticated by Entra ID bearer tokens, not function keys.
@@ -13,6 +14,6 @@ for (const [name, route] of Object.entries(operatorRoutes) as [
     methods: [route.method],
     authLevel: 'anonymous',
     extraInputs: [df.input.durableClient()],
-    handler: (request, context) => composition().operators.routes[name](request, context),
+    handler: httpEntry(() => composition().operators.routes[name]),
   });
 }

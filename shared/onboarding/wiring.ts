@@ -6,11 +6,12 @@ import { type ImplementationsOf } from '../platform/activity-registration';
 import { queueNames, topicNames } from '../platform/declarations';
 import { type Platform } from '../platform';
 import { lazy } from '../platform/lazy';
+import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
 import { onboardingImplementations } from './activities';
 import { type onboardingActivities } from './contract';
 import { type DeviceOrder, onboardingInstanceId } from './device-order';
-import { enqueueOnboardings, onboardingRequests } from './order-queue';
+import { type DeliveryRef, enqueueOnboardings, onboardingRequests } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
 import { onboardingView, type OnboardingView } from './status';
 import { OnboardingStore } from './store';
@@ -33,6 +34,8 @@ export interface OnboardingCapability {
   readonly startOrder: (
     order: DeviceOrder,
     acceptedAt: string,
+    /** What identifies the request, so that each of its messages has an id of its own (see orderMessageId). */
+    delivery: DeliveryRef,
   ) => Promise<{ serialNumber: string; instanceId: string }[]>;
   /** One device's onboarding as it runs (durable status) joined with its record; undefined when neither exists. */
   readonly status: (
@@ -42,8 +45,14 @@ export interface OnboardingCapability {
   ) => Promise<OnboardingView | undefined>;
 }
 
-export type OnboardingPlatform = Pick<Platform, 'container' | 'sender' | 'secrets' | 'tenantClients'>;
-export type OnboardingConfig = Pick<AppConfig, 'ENROLLMENT_DEADLINE' | 'WEBHOOK_MAX_BODY_BYTES'>;
+export type OnboardingPlatform = Pick<
+  Platform,
+  'container' | 'sender' | 'requestSender' | 'secrets' | 'tenantClients'
+>;
+export type OnboardingConfig = Pick<
+  AppConfig,
+  'ENROLLMENT_DEADLINE' | 'WEBHOOK_MAX_BODY_BYTES' | 'WEBHOOK_SOURCES'
+>;
 
 export function onboardingWiring(
   platform: OnboardingPlatform,
@@ -55,23 +64,28 @@ export function onboardingWiring(
     store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
     deliveries: () => new DeliveryStore(platform.container('webhookDeliveries')),
     webhook: () => {
-      const webhookSecret = webhookSecretReader(platform.secrets);
+      const webhookSecret = webhookSecretReader(platform.secrets, config.WEBHOOK_SOURCES);
       return autopilotWebhookHandler({
         webhookSecret,
         activeTenant: (id) => tenants.active(id),
         deliveries: onboarding.deliveries,
-        enqueue: (requests) => enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests),
-        statusUrl: (context, instanceId) =>
-          df.getClient(context).createHttpManagementPayload(instanceId).statusQueryGetUri,
+        // The request path's sender: Service Bus unreachable answers 503 within seconds, not minutes.
+        enqueue: (requests, delivery) =>
+          enqueueOnboardings(platform.requestSender(queueNames.deviceOrders), requests, delivery, {
+            abortSignal: AbortSignal.timeout(requestPathSendTimeoutMs),
+          }),
         enrollmentDeadline: config.ENROLLMENT_DEADLINE,
         maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
         now: Date.now,
       });
     },
     startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
-    startOrder: () => async (order, acceptedAt) => {
+    startOrder: () => async (order, acceptedAt, delivery) => {
       const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
-      await enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests);
+      // The request path's sender, as the webhook's: Service Bus unreachable answers 503 within seconds.
+      await enqueueOnboardings(platform.requestSender(queueNames.deviceOrders), requests, delivery, {
+        abortSignal: AbortSignal.timeout(requestPathSendTimeoutMs),
+      });
       return requests.map((r) => ({
         serialNumber: r.serialNumber,
         instanceId: onboardingInstanceId(r.tenantId, r.serialNumber),

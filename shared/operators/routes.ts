@@ -3,7 +3,7 @@ import { type AuditAction } from '../audit/contract';
 import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
-import { failureReasons, onboardingSteps } from '../onboarding/contract';
+import { failureReasons, onboardingStatusRoute, onboardingSteps } from '../onboarding/contract';
 import {
   maxDevicesPerOrder,
   orderIdSchema,
@@ -350,7 +350,8 @@ export const operatorRoutes = {
   },
   getOnboarding: {
     method: 'GET',
-    path: 'tenants/{tenantId}/onboardings/{serialNumber}',
+    // The route the webhook's 202 names (onboarding's contract holds it, so both take it from one place).
+    path: onboardingStatusRoute.replace(/^v1\//, ''),
     access: fleetRead,
     tag: 'Onboarding',
     summary:

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
-import { startServiceBus } from '@mds/servicebus-broker';
+import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
@@ -37,6 +37,8 @@ export interface OnboardingWorld {
     timeoutMs?: number,
   ): Promise<Map<string, { runtimeStatus: string; output: any; customStatus?: unknown }>>;
   serviceBus: ServiceBusClient;
+  /** This world's own broker, to stop and restart (Service Bus unreachable). */
+  broker: ServiceBusStandIn;
   /** Waits until the orders queue is empty and the host has nothing in flight. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     webhookSecret,
     logs,
     serviceBus,
+    broker,
     async addTenant({ name, deviceCount, seats }) {
       const secret = `${name}-secret-${run}-0123456789abcdef`;
       const created = sim.control.createTenant({
@@ -122,15 +125,20 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     async postOrder(order, options = {}) {
       const rawBody = options.rawBody ?? JSON.stringify(order);
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const deliveryId = options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`;
       const response = await fetch(`${host.baseUrl}/api/autopilot/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           [webhookHeaders.source]: options.source ?? 'autopilot',
-          [webhookHeaders.delivery]:
-            options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`,
+          [webhookHeaders.delivery]: deliveryId,
           [webhookHeaders.timestamp]: String(timestamp),
-          [webhookHeaders.signature]: signDelivery(options.secret ?? webhookSecret, timestamp, rawBody),
+          [webhookHeaders.signature]: signDelivery(
+            options.secret ?? webhookSecret,
+            timestamp,
+            deliveryId,
+            rawBody,
+          ),
         },
         body: rawBody,
       });

@@ -3,7 +3,8 @@ import { type AuditPort } from '../../audit/contract';
 import { deviceHealth } from '../../domain/device-health';
 import { requireActive } from '../../tenants/store';
 import { ConflictError, IdempotencyKeyReusedError, NotFoundError } from '../../errors';
-import { type DeviceOrder, onboardingStatusPath } from '../../onboarding/device-order';
+import { onboardingStatusPath } from '../../onboarding/contract';
+import { type DeviceOrder } from '../../onboarding/device-order';
 import { type OnboardingView } from '../../onboarding/status';
 import { type DeviceDocument, type OnboardingDocument, type OnboardingStore } from '../../onboarding/store';
 import { type Page } from '../../platform/cosmos/paging';
@@ -14,7 +15,11 @@ import { type TenantHandlerDependencies, visibleTenant } from './tenants';
 export interface FleetDependencies {
   tenants: TenantHandlerDependencies['tenants'];
   onboardings: Pick<OnboardingStore, 'get' | 'device' | 'devicesPage' | 'onboardingsPage'>;
-  startOrder(order: DeviceOrder, acceptedAt: string): Promise<{ serialNumber: string; instanceId: string }[]>;
+  startOrder(
+    order: DeviceOrder,
+    acceptedAt: string,
+    delivery: { source: string; deliveryId: string },
+  ): Promise<{ serialNumber: string; instanceId: string }[]>;
   status(
     context: InvocationContext,
     tenantId: string,
@@ -111,7 +116,12 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
       const key = headers['idempotency-key'];
       const order: DeviceOrder = {
         tenantId: tenant.id,
-        orderId: body.orderId ?? `operator-${key}`,
+        // Order ids hold at most 128 characters; a long key is represented by its hash.
+        orderId:
+          body.orderId ??
+          (key.length <= 119
+            ? `operator-${key}`
+            : `operator-${IdempotencyStore.requestHash(key).slice(0, 40)}`),
         devices: body.devices,
       };
       const recordId = IdempotencyStore.key({
@@ -143,7 +153,7 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
           reason: `${order.devices.length} device(s)`,
         });
         const started = await audited(deps.audit, event, context, () =>
-          deps.startOrder(order, deps.now().toISOString()),
+          deps.startOrder(order, deps.now().toISOString(), { source: 'operator-api', deliveryId: recordId }),
         );
         const answer = {
           status: 202,
