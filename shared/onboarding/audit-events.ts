@@ -3,6 +3,15 @@ import { type OnboardingRequest, type RemediationInput } from './contract';
 import { onboardingInstanceId } from './device-order';
 
 /**
+ * An instance id as it may stand in an audit event id (letters, digits and `._:-`): a long serial's instance id
+ * carries `~` before its hash (onboardingInstanceId), which becomes `.`. No other instance id has a `.` there, since
+ * only serials too long for the id are hashed.
+ */
+function eventIdPart(instanceId: string): string {
+  return instanceId.replace(/~/g, '.');
+}
+
+/**
  * Onboarding's privileged actions as audit events. Ids are stable per action, so a retried activity or a message
  * delivered twice records once: one start per instance, one remediation per instance and step.
  */
@@ -13,7 +22,7 @@ export function onboardingStartEvent(
 ): AuditEvent {
   const instanceId = onboardingInstanceId(request.tenantId, request.serialNumber);
   return {
-    id: `onboarding.start:${instanceId}`,
+    id: `onboarding.start:${eventIdPart(instanceId)}`,
     action: 'onboarding.start',
     actor: { kind: 'service', functionName: 'startOnboarding', instanceId },
     tenantId: request.tenantId,
@@ -47,7 +56,7 @@ export function remediationEvent(
 ): AuditEvent {
   const { step, reason } = remediations[functionName];
   return {
-    id: `remediation.run:${input.instanceId}:${step}`,
+    id: `remediation.run:${eventIdPart(input.instanceId)}:${step}`,
     action: 'remediation.run',
     actor: { kind: 'service', functionName, instanceId: input.instanceId },
     tenantId: input.tenantId,
