@@ -176,10 +176,6 @@ export class DependencyRejectedError extends AppError {
   }
 }
 
-export function isRetryable(error: unknown): boolean {
-  return error instanceof AppError && error.retryable;
-}
-
 /** Settings are missing or malformed; start-up stops with every problem listed by name. */
 export class ConfigError extends AppError {
   readonly code = 'invalid_configuration';
@@ -187,4 +183,8 @@ export class ConfigError extends AppError {
   constructor(readonly problems: FieldProblem[]) {
     super(`Invalid configuration: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AppError && error.retryable;
 }

@@ -9,7 +9,8 @@ import { type InvocationContext } from '@azure/functions';
 export interface InvocationLog {
   info(message: string): void;
   warn(message: string): void;
-  error(message: string): void;
+  /** `cause` goes to the log as the host formats an error (its message and stack: keep personal data out of both). */
+  error(message: string, cause?: unknown): void;
   /** The same invocation with more of its scope known (a tenant found in the message, say). */
   with(scope: LogScope): InvocationLog;
 }
@@ -24,7 +25,20 @@ export function invocationLog(context: InvocationContext, scope: LogScope = {}):
   return {
     info: (message) => context.log(`${prefix} ${message}`),
     warn: (message) => context.warn(`${prefix} ${message}`),
-    error: (message) => context.error(`${prefix} ${message}`),
+    error: (message, cause) =>
+      cause === undefined
+        ? context.error(`${prefix} ${message}`)
+        : context.error(`${prefix} ${message}`, cause),
     with: (more) => invocationLog(context, { ...scope, ...more }),
+  };
+}
+
+/** The scope an activity's or message's input names, when it names one (`tenantId`, `instanceId`). */
+export function scopeOf(input: unknown): LogScope {
+  if (typeof input !== 'object' || input === null) return {};
+  const { tenantId, instanceId } = input as Record<string, unknown>;
+  return {
+    ...(typeof tenantId === 'string' ? { tenantId } : {}),
+    ...(typeof instanceId === 'string' ? { instanceId } : {}),
   };
 }

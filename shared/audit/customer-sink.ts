@@ -20,30 +20,40 @@ import { type ProjectedEvent } from './projection';
  *   conditional on the append position the writer last saw, so two writers can never both extend the chain from the
  *   same record: the second gets 412, reads what the first appended, and chains after it. A segment that has grown
  *   past `segmentBytes` is left for the next (every writer sees the same length, so all agree when).
- * - `events/<event id>`: an empty blob per recorded event, written after its record: the idempotency index across
- *   segments (within the current segment the writer knows the ids from the records themselves).
  * - `checkpoints/<seq>.json`: signed checkpoints.
  * Nothing is ever overwritten or deleted, so the SAS the customer grants needs read, add, create and list only.
+ *
+ * Idempotency by event id needs no index of its own: an event can only have been recorded after it happened, so the
+ * records since the event's `time` (less a clock-skew margin) are all that must be searched. The writer knows the
+ * ids of the current segment (and of the one before, when it saw it end); an event older than those, such as a
+ * delayed retry after a long outage, makes it read the segments back to that time.
  */
 export const customerSinkLayout = {
   segmentPrefix: 'records/',
   segmentName: (n: number): string => `records/${String(n).padStart(6, '0')}.jsonl`,
-  eventMarker: (id: string): string => `events/${id}`,
   checkpointPrefix: 'checkpoints/',
   checkpointName: (seq: number): string => `checkpoints/${String(seq).padStart(12, '0')}.json`,
 } as const;
 
 const segmentBytes = 8 * 1024 * 1024;
 const maxAttempts = 200;
+/** How far an event's `time` may be ahead of the clock of the writer that records it. */
+const clockSkewMs = 15 * 60_000;
+
+interface SegmentIds {
+  ids: Set<string>;
+  /** When the segment's first record was recorded; undefined while it is empty. */
+  startedAt: string | undefined;
+}
 
 interface BlobChainState {
   segment: number;
   length: number;
   seq: number;
   hash: string;
-  /** Event ids of the records in the current segment, and in the one before it when this writer saw it end. */
-  ids: Set<string>;
-  previousIds: ReadonlySet<string>;
+  current: SegmentIds;
+  /** The segment before, when this writer saw it (loaded with an empty current one, or rolled past it). */
+  previous: SegmentIds | undefined;
   lastCheckpoint: Checkpoint | undefined;
 }
 
@@ -74,11 +84,8 @@ export class CustomerSink {
     const limit = this.options.segmentBytes ?? segmentBytes;
     const firstOfId = new Map<string, ProjectedEvent>();
     for (const e of events) if (!firstOfId.has(idOf(e))) firstOfId.set(idOf(e), e);
-    /**
-     * Markers are looked up once per commit: an event recorded meanwhile by another writer shows up in the records
-     * the conditional append makes us read, which carry their ids (the current and the previous segment's).
-     */
-    let marked: Set<string> | undefined;
+    /** Ids found in segments older than the writer knows, read once per commit when an old event needs them. */
+    let older: Set<string> | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       let state =
         this.states.get(key) ?? (await blobCall('load the audit chain', () => this.load(container)));
@@ -88,21 +95,18 @@ export class CustomerSink {
         this.states.set(key, state);
       }
       const current = state;
-      const candidates = [...firstOfId.values()].filter(
-        (e) => !current.ids.has(idOf(e)) && !current.previousIds.has(idOf(e)),
-      );
-      if (!marked) {
-        const found = await Promise.all(
-          candidates.map((e) =>
-            blobCall('look up an audit event', () =>
-              container.getBlobClient(customerSinkLayout.eventMarker(idOf(e))).exists(),
-            ),
-          ),
-        );
-        marked = new Set(candidates.filter((_, i) => found[i]).map(idOf));
+      const known = (id: string) =>
+        current.current.ids.has(id) || current.previous?.ids.has(id) === true || older?.has(id) === true;
+      let candidates = [...firstOfId.values()].filter((e) => !known(idOf(e)));
+      if (!older) {
+        const oldest = Math.min(...candidates.map((e) => Date.parse(String(e.time)) - clockSkewMs));
+        const covered = coveredSince(current);
+        if (candidates.length > 0 && oldest < covered) {
+          older = await blobCall('read earlier audit segments', () => olderIds(container, current, oldest));
+          candidates = candidates.filter((e) => !known(idOf(e)));
+        } else older = new Set();
       }
-      const known = marked;
-      const fresh = candidates.filter((e) => !known.has(idOf(e)));
+      const fresh = candidates;
       const freshIds = new Set(fresh.map(idOf));
       const results = (): AppendResult[] =>
         events.map((e) => (freshIds.has(idOf(e)) && firstOfId.get(idOf(e)) === e ? 'appended' : 'duplicate'));
@@ -136,12 +140,8 @@ export class CustomerSink {
       current.length += data.length;
       current.seq = last.seq;
       current.hash = last.hash;
-      for (const r of records) current.ids.add(idOf(r.event));
-      await Promise.all(
-        records.map((r) =>
-          createOnce(container, customerSinkLayout.eventMarker(idOf(r.event)), '', { seq: String(r.seq) }),
-        ),
-      );
+      current.current.startedAt ??= records[0]?.recordedAt;
+      for (const r of records) current.current.ids.add(idOf(r.event));
       if (checkpointDue(current.lastCheckpoint, last.seq, now)) {
         const checkpoint = await this.signCheckpoint({
           chain: tenantId,
@@ -168,6 +168,7 @@ export class CustomerSink {
   /** Reads the chain's current segment (and the latest checkpoint) to know where it ends. */
   private async load(container: ContainerClient): Promise<BlobChainState> {
     const segments = await listNames(container, customerSinkLayout.segmentPrefix);
+    const lastCheckpoint = await latestCheckpoint(container);
     if (segments.length === 0) {
       await createAppendBlob(container, customerSinkLayout.segmentName(0));
       return {
@@ -175,27 +176,29 @@ export class CustomerSink {
         length: 0,
         seq: 0,
         hash: genesisHash,
-        ids: new Set(),
-        previousIds: new Set(),
-        lastCheckpoint: await latestCheckpoint(container),
+        current: { ids: new Set(), startedAt: undefined },
+        previous: undefined,
+        lastCheckpoint,
       };
     }
     const segment = segmentNumber(segments[segments.length - 1] as string);
     const text = await downloadText(container, customerSinkLayout.segmentName(segment));
     const records = parseLines(text);
     let tail = records[records.length - 1];
+    let previous: SegmentIds | undefined;
     if (!tail && segment > 0) {
-      const previous = parseLines(await downloadText(container, customerSinkLayout.segmentName(segment - 1)));
-      tail = previous[previous.length - 1];
+      const before = parseLines(await downloadText(container, customerSinkLayout.segmentName(segment - 1)));
+      tail = before[before.length - 1];
+      previous = segmentIds(before);
     }
     return {
       segment,
       length: Buffer.byteLength(text, 'utf8'),
       seq: tail?.seq ?? 0,
       hash: tail?.hash ?? genesisHash,
-      ids: new Set(records.map((r) => idOf(r.event))),
-      previousIds: new Set(),
-      lastCheckpoint: await latestCheckpoint(container),
+      current: segmentIds(records),
+      previous,
+      lastCheckpoint,
     };
   }
 
@@ -211,17 +214,53 @@ export class CustomerSink {
       length: state.length + Buffer.byteLength(text, 'utf8'),
       seq: tail?.seq ?? state.seq,
       hash: tail?.hash ?? state.hash,
-      ids: new Set([...state.ids, ...records.map((r) => idOf(r.event))]),
+      current: {
+        ids: new Set([...state.current.ids, ...records.map((r) => idOf(r.event))]),
+        startedAt: state.current.startedAt ?? records[0]?.recordedAt,
+      },
     };
   }
 
   private async nextSegment(container: ContainerClient, state: BlobChainState): Promise<BlobChainState> {
     const segment = state.segment + 1;
     await createAppendBlob(container, customerSinkLayout.segmentName(segment));
-    // Another writer may have started the segment and appended already; the conditional append finds out. The
-    // full segment's ids stay known, so an event it holds is not appended again in the new one.
-    return { ...state, segment, length: 0, ids: new Set(), previousIds: state.ids };
+    // Another writer may have started the segment and appended already; the conditional append finds out.
+    return {
+      ...state,
+      segment,
+      length: 0,
+      current: { ids: new Set(), startedAt: undefined },
+      previous: state.current,
+    };
   }
+}
+
+/** From when the writer knows every recorded id: the start of the oldest segment it holds the ids of. */
+function coveredSince(state: BlobChainState): number {
+  if (state.segment === 0 && state.previous === undefined) return -Infinity;
+  const oldest = state.previous ?? state.current;
+  if (state.previous && state.segment - 1 === 0) return -Infinity;
+  return oldest.startedAt === undefined ? Infinity : Date.parse(oldest.startedAt);
+}
+
+/** Ids of the segments before those the writer holds, back to the one that began before `since`. */
+async function olderIds(
+  container: ContainerClient,
+  state: BlobChainState,
+  since: number,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let n = state.segment - (state.previous ? 2 : 1); n >= 0; n--) {
+    const records = parseLines(await downloadText(container, customerSinkLayout.segmentName(n)));
+    for (const r of records) ids.add(idOf(r.event));
+    const first = records[0];
+    if (first && Date.parse(first.recordedAt) <= since) break;
+  }
+  return ids;
+}
+
+function segmentIds(records: readonly ChainRecord[]): SegmentIds {
+  return { ids: new Set(records.map((r) => idOf(r.event))), startedAt: records[0]?.recordedAt };
 }
 
 function idOf(event: ProjectedEvent): string {
@@ -267,7 +306,7 @@ async function createAppendBlob(container: ContainerClient, name: string): Promi
   try {
     await container.getAppendBlobClient(name).create({ conditions: { ifNoneMatch: '*' } });
   } catch (error) {
-    if (!isAlreadyThere(error)) throw error;
+    if (!(await alreadyThere(container, name, error))) throw error;
   }
 }
 
@@ -285,7 +324,7 @@ async function createOnce(
         ...(metadata ? { metadata } : {}),
       });
     } catch (error) {
-      if (!isAlreadyThere(error)) throw error;
+      if (!(await alreadyThere(container, name, error))) throw error;
     }
   });
 }
@@ -296,9 +335,14 @@ interface RestFailure {
   details?: { errorCode?: string };
 }
 
-function isAlreadyThere(error: unknown): boolean {
+/**
+ * A create that failed because the blob exists: 409 or 412, or 403 where the SAS may create but not write (creating
+ * over an existing blob is a write), in which case the blob must be there to count.
+ */
+async function alreadyThere(container: ContainerClient, name: string, error: unknown): Promise<boolean> {
   const status = (error as RestFailure).statusCode;
-  return status === 409 || (status === 412 && !isAppendPositionConflict(error));
+  if (status === 409 || (status === 412 && !isAppendPositionConflict(error))) return true;
+  return status === 403 && (await container.getBlobClient(name).exists());
 }
 
 function isAppendPositionConflict(error: unknown): boolean {

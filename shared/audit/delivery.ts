@@ -6,6 +6,7 @@ import { alertTypes, auditMaxDeliveryCount, auditMessageSubjects } from '../plat
 import { parseOrThrow } from '../validation';
 import { type AuditEnvironment, type AuditEvent } from './contract';
 import { auditEventSchema } from './event-schema';
+import { auditMessageId } from './port';
 
 /**
  * While a sink is unreachable its deliveries wait outside the lock: the trigger schedules a copy of the message for
@@ -79,7 +80,7 @@ export function auditDeliveryHandler(deps: DeliveryDependencies) {
         // If this send fails too, the throw below abandons the message and the broker delivers it again.
         await deps.auditTopic.scheduleMessages(
           {
-            messageId: `${event.id}:${deps.sink}:retry-${attempt + 1}`,
+            messageId: auditMessageId(event.id, deps.sink, `retry-${attempt + 1}`),
             subject: auditMessageSubjects.retry,
             contentType: 'application/json',
             body: event,
@@ -125,7 +126,7 @@ export function auditDeliveryHandler(deps: DeliveryDependencies) {
 
 async function raiseAlert(deps: DeliveryDependencies, alert: DeliveryFailedAlert): Promise<void> {
   await deps.alerts.sendMessages({
-    messageId: `${alert.type}:${alert.sink}:${alert.messageId}`,
+    messageId: auditMessageId(alert.type, alert.sink, alert.messageId),
     subject: alert.type,
     contentType: 'application/json',
     body: alert,

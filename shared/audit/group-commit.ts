@@ -4,6 +4,15 @@
  * per group rather than once per event, and writers in this process never race each other for it (other processes
  * still do: the sinks' conditional writes settle that).
  */
+/**
+ * What a commit hands back: the results, once the group's place in the chain is taken, and when the group is durable
+ * (its callers are answered then). The next group may start as soon as the first is known.
+ */
+export interface Committed<R> {
+  results: R[];
+  durable?: Promise<void>;
+}
+
 export class GroupCommit<T, R> {
   private readonly chains = new Map<
     string,
@@ -11,7 +20,7 @@ export class GroupCommit<T, R> {
   >();
 
   constructor(
-    private readonly commit: (chain: string, items: T[]) => Promise<R[]>,
+    private readonly commit: (chain: string, items: T[]) => Promise<R[] | Committed<R>>,
     private readonly maxGroup = 64,
   ) {}
 
@@ -32,11 +41,19 @@ export class GroupCommit<T, R> {
       while (state.queue.length > 0) {
         const group = state.queue.splice(0, this.maxGroup);
         try {
-          const results = await this.commit(
+          const committed = await this.commit(
             chain,
             group.map((g) => g.item),
           );
-          group.forEach((g, i) => g.resolve(results[i] as R));
+          const { results, durable } = Array.isArray(committed)
+            ? { results: committed, durable: undefined }
+            : committed;
+          const answer = () => group.forEach((g, i) => g.resolve(results[i] as R));
+          if (durable)
+            durable.then(answer, (error: unknown) => {
+              for (const g of group) g.reject(error);
+            });
+          else answer();
         } catch (error) {
           for (const g of group) g.reject(error);
         }

@@ -2,7 +2,7 @@ import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { ConflictError, DependencyUnavailableError, PreconditionFailedError } from '../errors';
 import { cosmosCall } from '../platform/cosmos/errors';
 import { type Checkpoint, type ChainRecord, checkpointDue, extendChain, genesisHash } from './chain';
-import { contentionPause, GroupCommit } from './group-commit';
+import { type Committed, contentionPause, GroupCommit } from './group-commit';
 import { type ProjectedEvent } from './projection';
 
 /** The chain of the actions of the operator environment alone (no customer tenant). */
@@ -35,10 +35,11 @@ export interface CheckpointDocument extends Checkpoint {
 }
 
 /**
- * A chain's head: its last position and hash, and the records (and checkpoint) of the last commit in full. A commit
- * is one conditional write of the head (If-Match on its ETag), which is what keeps concurrent writers from forking
- * the chain; the records are written after it, and whoever reads a head next writes any of them that are missing
- * (409 = already there) before going on, so a writer that stopped between the two loses nothing.
+ * A chain's head: its last position and hash, and in full every record (and the checkpoint) that its writer has not
+ * yet seen written as a document. A commit is one conditional write of the head (If-Match on its ETag), which is
+ * what keeps concurrent writers from forking the chain; the records are written after it (while the next commit
+ * already runs), and whoever reads a head writes any of them that are missing (409 = already there) before going on,
+ * so a writer that stopped between the two loses nothing.
  */
 export interface HeadDocument {
   id: typeof headId;
@@ -60,7 +61,14 @@ interface CachedHead {
   doc: HeadDocument;
   etag: string | undefined;
   materialised: boolean;
+  /** Records in `doc.pending` whose documents are not yet known to be written, oldest first. */
+  unconfirmed: ChainRecord[];
+  /** Writes of those documents in flight. */
+  inFlight: Set<Promise<void>>;
 }
+
+/** Records carried in a head while their documents are being written; past this, a commit waits for the writes. */
+const maxUnconfirmed = 512;
 
 /** The operator environment's sink: the Cosmos `audit` container, one hash chain per tenant. */
 export class OperatorSink {
@@ -80,23 +88,29 @@ export class OperatorSink {
     return this.commits.submit(chain, event);
   }
 
-  private async commit(chain: string, events: ProjectedEvent[]): Promise<AppendResult[]> {
+  private async commit(chain: string, events: ProjectedEvent[]): Promise<Committed<AppendResult>> {
+    const firstOfId = new Map<string, ProjectedEvent>();
+    for (const e of events) if (!firstOfId.has(idOf(e))) firstOfId.set(idOf(e), e);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const head = this.heads.get(chain) ?? (await this.readHead(chain));
+      this.heads.set(chain, head);
       if (!head.materialised) {
-        await this.materialise(head.doc);
+        await this.materialise(head.doc.pending, head.doc.pendingCheckpoint);
         head.materialised = true;
       }
+      while (head.unconfirmed.length > maxUnconfirmed && head.inFlight.size > 0)
+        await Promise.race(head.inFlight).catch(() => undefined);
       const inHead = new Set(head.doc.pending.map((r) => idOf(r.event)));
-      const firstOfId = new Map<string, ProjectedEvent>();
-      for (const e of events) if (!firstOfId.has(idOf(e))) firstOfId.set(idOf(e), e);
       const candidates = [...firstOfId.values()].filter((e) => !inHead.has(idOf(e)));
-      const recorded = await Promise.all(candidates.map((e) => this.exists(chain, idOf(e))));
-      const fresh = candidates.filter((_, i) => !recorded[i]);
+      const recorded = await this.recordedOf(chain, candidates.map(idOf));
+      const fresh = candidates.filter((e) => !recorded.has(idOf(e)));
       const freshIds = new Set(fresh.map(idOf));
-      const results = (): AppendResult[] =>
-        events.map((e) => (freshIds.has(idOf(e)) && firstOfId.get(idOf(e)) === e ? 'appended' : 'duplicate'));
-      if (fresh.length === 0) return results();
+      const results = events.map(
+        (e): AppendResult =>
+          freshIds.has(idOf(e)) && firstOfId.get(idOf(e)) === e ? 'appended' : 'duplicate',
+      );
+      // A duplicate found in the head is durable only once the head's earlier writes are.
+      if (fresh.length === 0) return { results, durable: Promise.all(head.inFlight).then(() => undefined) };
 
       const now = this.now();
       const records = extendChain(head.doc, fresh, new Date(now).toISOString());
@@ -110,13 +124,14 @@ export class OperatorSink {
             previousSignature: head.doc.lastCheckpoint?.signature ?? null,
           })
         : undefined;
+      const pending = [...head.unconfirmed, ...records];
       const next: HeadDocument = {
         id: headId,
         kind: 'head',
         chain,
         seq: last.seq,
         hash: last.hash,
-        pending: records,
+        pending,
         ...((checkpoint ?? head.doc.lastCheckpoint)
           ? { lastCheckpoint: (checkpoint ?? head.doc.lastCheckpoint) as Checkpoint }
           : {}),
@@ -126,20 +141,39 @@ export class OperatorSink {
       try {
         etag = await this.writeHead(next, head.etag);
       } catch (error) {
-        if (error instanceof PreconditionFailedError || error instanceof ConflictError) {
-          // Another writer moved the head first: read it again, drop what it recorded, chain after it.
-          this.heads.delete(chain);
-          await contentionPause(attempt);
-          continue;
-        }
+        // Another writer moved the head first (412/409): read it again, drop what it recorded, chain after it.
         this.heads.delete(chain);
-        throw error;
+        if (!(error instanceof PreconditionFailedError || error instanceof ConflictError)) throw error;
+        await contentionPause(attempt);
+        continue;
       }
-      const written: CachedHead = { doc: next, etag, materialised: false };
-      this.heads.set(chain, written);
-      await this.materialise(next);
-      written.materialised = true;
-      return results();
+      head.doc = next;
+      head.etag = etag;
+      head.unconfirmed = pending;
+      // A checkpoint is rare: written now, so that the next head need not carry it.
+      if (checkpoint) {
+        try {
+          await this.materialise([], checkpoint);
+        } catch (error) {
+          // The head still names it: reading the head afresh writes it (and the records) before going on.
+          this.heads.delete(chain);
+          throw error;
+        }
+      }
+      const writing = this.materialise(records).then(
+        () => {
+          head.unconfirmed = head.unconfirmed.filter((r) => !records.includes(r));
+        },
+        (error: unknown) => {
+          // Whoever reads the head next writes them; this process reads it afresh.
+          if (this.heads.get(chain) === head) this.heads.delete(chain);
+          throw error;
+        },
+      );
+      head.inFlight.add(writing);
+      const settled = writing.finally(() => head.inFlight.delete(writing));
+      settled.catch(() => undefined);
+      return { results, durable: settled };
     }
     throw new DependencyUnavailableError(`The audit chain ${chain} is too contended; retry later.`, 'cosmos');
   }
@@ -154,8 +188,16 @@ export class OperatorSink {
         doc: { id: headId, kind: 'head', chain, seq: 0, hash: genesisHash, pending: [] },
         etag: undefined,
         materialised: true,
+        unconfirmed: [],
+        inFlight: new Set(),
       };
-    return { doc: stripSystem(resource), etag: response.etag, materialised: false };
+    return {
+      doc: stripSystem(resource),
+      etag: response.etag,
+      materialised: false,
+      unconfirmed: [],
+      inFlight: new Set(),
+    };
   }
 
   private async writeHead(doc: HeadDocument, etag: string | undefined): Promise<string | undefined> {
@@ -169,26 +211,40 @@ export class OperatorSink {
     return response.etag;
   }
 
-  private async exists(chain: string, id: string): Promise<boolean> {
-    const response = await cosmosCall(`read audit record ${id}`, () =>
-      this.container.item(id, chain).read<ItemDefinition>(),
+  /** Which of these ids the chain already holds: one query within the chain's partition, or one point read. */
+  private async recordedOf(chain: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    if (ids.length === 1) {
+      const [id] = ids as [string];
+      const response = await cosmosCall(`read audit record ${id}`, () =>
+        this.container.item(id, chain).read<ItemDefinition>(),
+      );
+      return new Set(response.resource === undefined ? [] : [id]);
+    }
+    const parameters = ids.map((value, i) => ({ name: `@id${i}`, value }));
+    const { resources } = await cosmosCall(`look up audit records of ${chain}`, () =>
+      this.container.items
+        .query<{ id: string }>(
+          {
+            query: `SELECT c.id FROM c WHERE c.chain = @chain AND c.id IN (${parameters.map((p) => p.name).join(', ')})`,
+            parameters: [{ name: '@chain', value: chain }, ...parameters],
+          },
+          { partitionKey: chain },
+        )
+        .fetchAll(),
     );
-    return response.resource !== undefined;
+    return new Set(resources.map((r) => r.id));
   }
 
-  /** Writes the head's records and checkpoint that are not there yet. */
-  private async materialise(head: HeadDocument): Promise<void> {
-    const documents: (RecordDocument | CheckpointDocument)[] = head.pending.map((r) => ({
+  /** Writes records and a checkpoint as documents, unless they are there already. */
+  private async materialise(records: readonly ChainRecord[], checkpoint?: Checkpoint): Promise<void> {
+    const documents: (RecordDocument | CheckpointDocument)[] = records.map((r) => ({
       ...r,
       id: idOf(r.event),
       kind: 'record',
     }));
-    if (head.pendingCheckpoint)
-      documents.push({
-        ...head.pendingCheckpoint,
-        id: checkpointDocumentId(head.pendingCheckpoint.seq),
-        kind: 'checkpoint',
-      });
+    if (checkpoint)
+      documents.push({ ...checkpoint, id: checkpointDocumentId(checkpoint.seq), kind: 'checkpoint' });
     await Promise.all(
       documents.map(async (doc) => {
         try {

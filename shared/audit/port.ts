@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { DependencyUnavailableError } from '../errors';
 import { auditMessageSubjects } from '../platform/declarations';
@@ -9,8 +10,8 @@ import { auditEventSchema } from './event-schema';
 const acceptTimeoutMs = 10_000;
 
 /**
- * The audit port: an event is accepted when Service Bus has it, and not before. The message id is the event id, so
- * the topic's duplicate detection takes a retried event once; each sink's subscription then delivers it.
+ * The audit port: an event is accepted when Service Bus has it, and not before. The message id is a hash of the
+ * event id, so the topic's duplicate detection takes a retried event once; each sink's subscription then delivers it.
  */
 export function serviceBusAuditPort(sender: ServiceBusSender): AuditPort {
   return {
@@ -29,9 +30,14 @@ export function serviceBusAuditPort(sender: ServiceBusSender): AuditPort {
   };
 }
 
+/** Service Bus message ids hold at most 128 characters; event ids up to 200. The hash is as stable as the id. */
+export function auditMessageId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
 export function auditMessage(event: AuditEvent): ServiceBusMessage {
   return {
-    messageId: event.id,
+    messageId: auditMessageId(event.id),
     subject: auditMessageSubjects.event,
     contentType: 'application/json',
     body: event,

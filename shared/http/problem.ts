@@ -4,6 +4,7 @@ import {
   type HttpResponseInit,
   type InvocationContext,
 } from '@azure/functions';
+import { invocationLog } from '../logging';
 import {
   AppError,
   ConfigError,
@@ -83,7 +84,7 @@ export function toProblemResponse(
   const instance = new URL(request.url).pathname;
   if (error instanceof ConfigError) {
     // Bad settings are ours to fix and their names are internals: the log gets them, the caller a plain 503.
-    context.error(`${error.name}: ${error.message}`);
+    invocationLog(context).error(`${error.name}: ${error.message}`);
     const response = problem(503, 'service_unavailable', 'The service is unavailable; try again later.', {
       instance,
     });
@@ -117,10 +118,10 @@ export function toProblemResponse(
           ? defaultRetryAfterSeconds
           : undefined;
     if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
-    if (error.status >= 500) context.error(`${error.name}: ${error.message}`);
+    if (error.status >= 500) invocationLog(context).error(`${error.name}: ${error.message}`);
     return response;
   }
-  context.error('Unhandled error', error);
+  invocationLog(context).error('Unhandled error', error);
   return problem(
     500,
     'internal_error',

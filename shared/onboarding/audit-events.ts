@@ -1,28 +1,24 @@
 import { type AuditEvent, type AuditOutcome } from '../audit/contract';
+import { stableEventId } from '../platform/cloud-events';
 import { type OnboardingRequest, type RemediationInput } from './contract';
 import { onboardingInstanceId } from './device-order';
 
 /**
- * An instance id as it may stand in an audit event id (letters, digits and `._:-`): a long serial's instance id
- * carries `~` before its hash (onboardingInstanceId), which becomes `.`. No other instance id has a `.` there, since
- * only serials too long for the id are hashed.
- */
-function eventIdPart(instanceId: string): string {
-  return instanceId.replace(/~/g, '.');
-}
-
-/**
  * Onboarding's privileged actions as audit events. Ids are stable per action, so a retried activity or a message
- * delivered twice records once: one start per instance, one remediation per instance and step.
+ * delivered twice records once: one start per run of an instance (a restart names the run it replaces), one
+ * remediation per run and step. Instance ids can be long (serial numbers run to 128 characters), so ids carry a hash
+ * of what makes them unique; the instance itself is in the actor and the correlation.
  */
 export function onboardingStartEvent(
   request: OnboardingRequest,
   correlation: { invocationId: string },
   time: Date,
+  replacesRunCreatedAt?: Date,
 ): AuditEvent {
   const instanceId = onboardingInstanceId(request.tenantId, request.serialNumber);
+  const run = replacesRunCreatedAt ? `restart-of-${replacesRunCreatedAt.getTime()}` : 'first';
   return {
-    id: `onboarding.start:${eventIdPart(instanceId)}`,
+    id: `onboarding.start:${stableEventId(instanceId, run)}`,
     action: 'onboarding.start',
     actor: { kind: 'service', functionName: 'startOnboarding', instanceId },
     tenantId: request.tenantId,
@@ -32,7 +28,7 @@ export function onboardingStartEvent(
       customerPersonal: { userPrincipalName: request.assignedUserPrincipalName },
     },
     outcome: 'succeeded',
-    reason: 'Autopilot order',
+    reason: replacesRunCreatedAt ? 'Autopilot order; restart after a transient failure' : 'Autopilot order',
     correlation: { invocationId: correlation.invocationId, instanceId },
     time: time.toISOString(),
   };
@@ -56,7 +52,7 @@ export function remediationEvent(
 ): AuditEvent {
   const { step, reason } = remediations[functionName];
   return {
-    id: `remediation.run:${eventIdPart(input.instanceId)}:${step}`,
+    id: `remediation.run:${stableEventId(input.instanceId, input.runStartedAt)}:${step}`,
     action: 'remediation.run',
     actor: { kind: 'service', functionName, instanceId: input.instanceId },
     tenantId: input.tenantId,

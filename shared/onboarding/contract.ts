@@ -63,9 +63,13 @@ export interface EnrolledDevice extends DeviceKey {
   azureADDeviceId: string;
 }
 
-/** A remediation acts on a device for an orchestration: the instance is named so that the audit record says so. */
+/**
+ * A remediation acts on a device for an orchestration: the instance and the start of its run are named so that the
+ * audit record says so, once per run (a restarted instance runs again under the same id).
+ */
 export interface RemediationInput extends EnrolledDevice {
   instanceId: string;
+  runStartedAt: string;
 }
 
 export interface EncryptionState {

@@ -209,7 +209,11 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       },
       healthy: (e) => e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed,
       remediate: () =>
-        callActivity(context, a.remediateEncryption, { ...enrolled, instanceId: context.df.instanceId }),
+        callActivity(context, a.remediateEncryption, {
+          ...enrolled,
+          instanceId: context.df.instanceId,
+          runStartedAt: startedAt,
+        }),
       wait: onboardingWaits.encryptionCheck,
       waitingFor: [
         'BitLocker with TPM and an escrowed recovery key',
@@ -231,7 +235,11 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       },
       healthy: (d) => d.onboarded && d.active && d.signaturesCurrent,
       remediate: () =>
-        callActivity(context, a.remediateDefender, { ...enrolled, instanceId: context.df.instanceId }),
+        callActivity(context, a.remediateDefender, {
+          ...enrolled,
+          instanceId: context.df.instanceId,
+          runStartedAt: startedAt,
+        }),
       wait: onboardingWaits.defenderCheck,
       waitingFor: [
         'Defender for Endpoint onboarding and current AV definitions',

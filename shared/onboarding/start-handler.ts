@@ -20,8 +20,8 @@ const onboardingRequestSchema = orderedDeviceSchema.extend({
  * The `device-orders` queue trigger: one message, one device, one idempotent start. A failure here abandons the
  * message and Service Bus delivers it again; a message that can never be valid ends in the dead-letter queue after
  * the entity's maximum deliveries. A start is audited before it happens: when the audit event cannot be accepted the
- * orchestration is not started and the message is delivered again (its event id is the instance's, so it records
- * once however often that happens).
+ * orchestration is not started and the message is delivered again (its event id follows from the instance, and for a
+ * restart from the run it replaces, so it records once however often that happens).
  */
 export function startOnboardingHandler(
   client: (context: InvocationContext) => DurableClient,
@@ -34,8 +34,10 @@ export function startOnboardingHandler(
       tenantId: request.tenantId,
       instanceId: onboardingInstanceId(request.tenantId, request.serialNumber),
     });
-    const result = await startOnboardingIfNew(client(context), request, () =>
-      audit.record(onboardingStartEvent(request, { invocationId: context.invocationId }, now())),
+    const result = await startOnboardingIfNew(client(context), request, (replaces) =>
+      audit.record(
+        onboardingStartEvent(request, { invocationId: context.invocationId }, now(), replaces?.createdTime),
+      ),
     );
     log.info(`Onboarding of ${request.serialNumber}: ${result}`);
   };

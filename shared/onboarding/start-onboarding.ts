@@ -30,19 +30,23 @@ export function mayRestart(status: Pick<DurableOrchestrationStatus, 'runtimeStat
 export async function startOnboardingIfNew(
   client: DurableClient,
   request: OnboardingRequest,
-  /** Runs before a start, and a failure here prevents it: the audit record of the start. */
-  beforeStart: () => Promise<void> = () => Promise.resolve(),
+  /**
+   * Runs before a start, and a failure here prevents it: the audit record of the start. A restart names the run it
+   * replaces, so that each run is recorded once.
+   */
+  beforeStart: (replaces?: { createdTime: Date }) => Promise<void> = () => Promise.resolve(),
 ): Promise<'started' | 'restarted' | 'exists'> {
   const instanceId = onboardingInstanceId(request.tenantId, request.serialNumber);
-  let restart = false;
+  let replaces: { createdTime: Date } | undefined;
   try {
     const existing = await client.getStatus(instanceId);
     if (!mayRestart(existing)) return 'exists';
-    restart = true;
+    replaces = { createdTime: new Date(existing.createdTime) };
   } catch (error) {
     if (!isUnknownInstance(error)) throw error;
   }
-  await beforeStart();
+  const restart = replaces !== undefined;
+  await beforeStart(replaces);
   try {
     await client.startNew(onboardingOrchestration, { instanceId, input: request });
     return restart ? 'restarted' : 'started';

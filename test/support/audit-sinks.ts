@@ -32,17 +32,18 @@ export async function customerRecords(app: App, tenantId: string): Promise<Chain
   return records;
 }
 
-/** Polls until every id is in the chain; returns the whole chain. */
+/** Polls until every id (or key) is in the chain; returns the whole chain. */
 export async function waitForRecords(
   read: () => Promise<ChainRecord[]>,
   ids: readonly string[],
   what: string,
   timeoutMs = 30_000,
+  keyOf: (record: ChainRecord) => string = (r) => r.event.id as string,
 ): Promise<ChainRecord[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = await read().catch(() => [] as ChainRecord[]);
-    const found = new Set(records.map((r) => r.event.id as string));
+    const found = new Set(records.map(keyOf));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return records;
     if (Date.now() > deadline)

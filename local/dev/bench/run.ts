@@ -1,5 +1,6 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
+import { auditTrail } from './audit';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
@@ -9,6 +10,7 @@ const benchmarks: Benchmark[] = [
   cosmosUpserts,
   serviceBusThroughput,
   onboardingBurst,
+  auditTrail,
   operatorAuthentication,
 ];
 const labelWidth = 20;

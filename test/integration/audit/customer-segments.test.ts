@@ -11,7 +11,7 @@ describe('customer sink segments', () => {
     await world.stop();
   });
 
-  it('continues the chain across append-blob segments and knows events of earlier segments', async () => {
+  it('continues the chain across append-blob segments and finds an old event in earlier segments by its time', async () => {
     const tenant = await world.addTenant('Segmented');
     const signer = async (body: Parameters<typeof signCheckpoint>[0]) =>
       signCheckpoint(body, await world.app.audit.keys.signingKey());
@@ -23,7 +23,7 @@ describe('customer sink segments', () => {
       id: `seg-${world.run}-${i}`,
     }));
     for (const e of events) expect(await writer.append(tenant.id, e)).toBe('appended');
-    // A new process knows only the last segment from its records; the markers know the rest.
+    // A new process knows only the last segments from their records; an older event makes it read back to its time.
     const fresh = sink();
     expect(await fresh.append(tenant.id, events[0]!)).toBe('duplicate');
     expect(await fresh.append(tenant.id, events[11]!)).toBe('duplicate');

@@ -64,22 +64,29 @@ describe('privileged actions in the audit trail', () => {
     };
     for (const event of [...byOperator, operatorUpdate]) await app.audit.port.record(event);
 
+    // Each record by what it is about: the action and its target.
+    const keyOf = (r: { event: Record<string, unknown> }) =>
+      `${r.event.action as string}:${(r.event.target as { id: string }).id}`;
     const expected = [
-      `onboarding.start:${ids[0]}`,
-      `onboarding.start:${ids[1]}`,
-      `remediation.run:${ids[0]}:encryption`,
-      `remediation.run:${ids[1]}:defender`,
-      ...byOperator.map((e) => e.id),
+      'onboarding.start:AUD-BITLOCKER',
+      'onboarding.start:AUD-DEFENDER',
+      'remediation.run:AUD-BITLOCKER',
+      'remediation.run:AUD-DEFENDER',
+      ...byOperator.map((e) => keyOf({ event: e as never })),
     ];
     const operatorSide = await waitForRecords(
       () => operatorRecords(app, tenant.id),
       expected,
       'operator sink',
+      30_000,
+      keyOf,
     );
     const customerSide = await waitForRecords(
       () => customerRecords(app, tenant.id),
       expected,
       'customer sink',
+      30_000,
+      keyOf,
     );
     const operatorOnly = await waitForRecords(
       () => operatorRecords(app, operatorEnvironmentChain),
@@ -88,8 +95,8 @@ describe('privileged actions in the audit trail', () => {
     );
     // Redelivered messages and retried activities recorded nothing twice.
     for (const side of [operatorSide, customerSide]) {
-      const seen = side.map((r) => r.event.id as string);
-      expect(new Set(seen).size).toBe(seen.length);
+      const seen = side.map(keyOf);
+      expect(new Set(side.map((r) => r.event.id)).size).toBe(side.length);
       expect(seen.sort()).toEqual([...expected].sort());
     }
     // Every declared action is among them: a new action fails here until something records it.
@@ -98,7 +105,7 @@ describe('privileged actions in the audit trail', () => {
     );
     expect([...auditActions].filter((a) => !recorded.has(a))).toEqual([]);
 
-    const remediation = customerSide.find((r) => r.event.id === `remediation.run:${ids[0]}:encryption`)!;
+    const remediation = customerSide.find((r) => keyOf(r) === 'remediation.run:AUD-BITLOCKER')!;
     expect(remediation.event).toMatchObject({
       action: 'remediation.run',
       actor: { kind: 'service', functionName: 'remediateEncryption', instanceId: ids[0] },

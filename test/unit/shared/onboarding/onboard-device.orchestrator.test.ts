@@ -309,8 +309,8 @@ describe('onboardDevice orchestrator', () => {
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateEncryption)).toEqual([
         expect.objectContaining({
-          // The instance id travels with the device so that the remediation's audit record names it.
-          input: { ...enrolled, instanceId: expect.any(String) },
+          // The instance and its run travel with the device so that the remediation's audit record names them.
+          input: { ...enrolled, instanceId: expect.any(String), runStartedAt: expect.any(String) },
           at: new Date(t0 + onboardingWaits.encryptionCheck.budgetMs),
         }),
       ]);
