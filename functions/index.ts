@@ -1,10 +1,9 @@
 // The app's entry (package.json `main`): importing a registration file registers its function with the host.
 import './http/health';
 import './http/autopilot-webhook';
-import './http/audit-list';
-import './http/audit-verify';
 import './queues/start-onboarding';
 import './queues/deliver-audit-to-operator-sink';
 import './queues/deliver-audit-to-customer-sink';
 import './orchestrations/onboard-device';
 import './activities/onboarding';
+import './http/operator-api';

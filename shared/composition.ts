@@ -4,6 +4,7 @@ import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
+import { operatorsWiring } from './operators/wiring';
 import { createPlatform, type Platform } from './platform';
 import { lazy } from './platform/lazy';
 import { provisioningWiring } from './provisioning/wiring';
@@ -18,6 +19,7 @@ export interface App {
   readonly onboarding: ReturnType<typeof onboardingWiring>;
   readonly provisioning: ReturnType<typeof provisioningWiring>;
   readonly audit: ReturnType<typeof auditWiring>;
+  readonly operators: ReturnType<typeof operatorsWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -33,6 +35,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     onboarding: () => onboardingWiring(platform, app.tenants, config, app.audit.port),
     provisioning: () => provisioningWiring(platform, app.tenants),
     audit: () => auditWiring(platform, app.tenants),
+    operators: () => operatorsWiring(platform, app.tenants, app.onboarding, app.audit, config, version),
   });
   return app;
 }

@@ -46,6 +46,14 @@ const schema = z.object({
 
   OPERATOR_TENANT_ID: z.string().min(1),
   OPERATOR_API_AUDIENCE: z.string().min(1),
+  /**
+   * The Conditional Access authentication context (`acrs` claim) that privileged operator actions require; in Azure
+   * a Conditional Access policy ties it to MFA, a compliant device and US locations.
+   */
+  OPERATOR_PRIVILEGED_AUTH_CONTEXT: z
+    .string()
+    .regex(/^c([1-9]|[1-9][0-9])$/, { message: 'must be an authentication context id c1 to c99' })
+    .default('c1'),
 
   APP_VERSION: z.string().min(1).optional(),
   ENROLLMENT_DEADLINE: duration.default('P14D'),

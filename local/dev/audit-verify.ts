@@ -5,13 +5,15 @@
  *
  *   --tenant <id>     the tenant (`operator-environment` for the operator environment's own chain)
  *   --url <base>      the app (default http://localhost:<Host.LocalHttpPort or 7071>, where `npm start` serves it)
- *   --key <key>       a function key (default: the local host's, from .local/host-keys.json; or AUDIT_VERIFY_KEY)
+ *   --token <jwt>     an operator API token with Audit.Read (default: OPERATOR_TOKEN, else the seeded auditor's,
+ *                     minted by the local tenant simulator)
  *   --json            print the report as JSON
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { request } from 'node:https';
 import { parseArgs } from 'node:util';
 import { readLocalSettings } from './local-settings';
+import { localOperators, tokenRequest } from './stack/operators';
 
 interface SinkReport {
   sink: string;
@@ -30,22 +32,22 @@ async function main(): Promise<number> {
     options: {
       tenant: { type: 'string' },
       url: { type: 'string' },
-      key: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   if (!values.tenant) {
     console.error(
-      'Usage: npm run audit:verify -- --tenant <tenant id> [--url <app>] [--key <function key>] [--json]',
+      'Usage: npm run audit:verify -- --tenant <tenant id> [--url <app>] [--token <operator token>] [--json]',
     );
     return 2;
   }
   const root = process.cwd();
   const base =
     values.url ?? `http://localhost:${readLocalSettings(root).settings.Host?.LocalHttpPort ?? 7071}`;
-  const key = values.key ?? process.env.AUDIT_VERIFY_KEY ?? localFunctionKey(root);
+  const token = values.token ?? process.env.OPERATOR_TOKEN ?? (await localAuditorToken(root));
   const response = await fetch(`${base}/api/v1/audit/verify?tenantId=${encodeURIComponent(values.tenant)}`, {
-    headers: key ? { 'x-functions-key': key } : {},
+    headers: { authorization: `Bearer ${token}` },
   });
   const body = (await response.json()) as {
     ok?: boolean;
@@ -78,15 +80,31 @@ function describe(report: SinkReport): string {
   return `${name} NOT INTACT: ${p?.kind ?? 'unknown'} at ${where || 'the end'}: ${p?.detail ?? ''}\n${' '.repeat(14)} ${summary}`;
 }
 
-function localFunctionKey(root: string): string | undefined {
-  try {
-    const keys = JSON.parse(readFileSync(join(root, '.local', 'host-keys.json'), 'utf8')) as {
-      functionKeys?: { default?: string };
-    };
-    return keys.functionKeys?.default;
-  } catch {
-    return undefined;
-  }
+/** The seeded auditor's token from the local tenant simulator's control API (local stack only). */
+async function localAuditorToken(root: string): Promise<string> {
+  const settings = { ...readLocalSettings(root).settings.Values, ...process.env } as Record<string, string>;
+  const auditor = localOperators({ contoso: '', fabrikam: '' }).find((o) => o.handle === 'auditor');
+  if (!auditor || !settings.ENTRA_AUTHORITY_HOST)
+    throw new Error('No local simulator to ask for a token: pass --token');
+  const body = JSON.stringify(tokenRequest(auditor, settings));
+  const ca = settings.TRUSTED_CA_CERT_PATH ? readFileSync(settings.TRUSTED_CA_CERT_PATH, 'utf8') : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${settings.ENTRA_AUTHORITY_HOST}/_sim/tokens/operator`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, ...(ca ? { ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { access_token?: string };
+          if (answer.access_token) resolve(answer.access_token);
+          else reject(new Error(`The simulator gave no token (${res.statusCode})`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 main().then(

@@ -17,6 +17,9 @@ export {
   customerAuditAdmin,
   provisionCustomerAuditSink,
   type ProvisionedAuditSink,
+  type LocalOperator,
+  localOperators,
+  tokenRequest,
 } from './stack';
 export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite } from './azurite';
 export { COSMOS_EMULATOR_KEY, type RunningCosmos, startCosmos } from './cosmos';

@@ -13,6 +13,7 @@
  *   GET    /_sim/clock                             {now, epochMs, virtual, nextDue?}
  *   POST   /_sim/clock/advance                     {ms} or {to: ISO time or epoch ms}; virtual clock only (else 409)
  *   POST   /_sim/tokens/operator                   OperatorTokenOptions → {access_token, token_type, expires_in}
+ *   POST   /_sim/operator-tenants                  {tenantId}: serve the OpenID metadata of an operator tenant → 204
  *   GET|DELETE /_sim/counters                      all tenants' counters / reset them
  *   GET|DELETE /_sim/tenants/{id}/counters         one tenant's counters / reset them
  */
@@ -125,6 +126,11 @@ export class SimControl {
     return this.entra.issueOperatorToken(operatorTokenSchema.parse(options));
   }
 
+  /** The provider's tenant where operators sign in: its metadata and keys are served before any token is issued. */
+  addOperatorTenant(tenantId: string): void {
+    this.entra.addOperatorTenant(z.string().min(1).parse(tenantId));
+  }
+
   counterValues(tenantId: string): TenantCounters {
     return this.counters.read(tenantId);
   }
@@ -215,9 +221,12 @@ const operatorTokenSchema = z.strictObject({
   roles: z.array(z.string()),
   audience: z.string().min(1),
   amr: z.array(z.string()).optional(),
+  acrs: z.array(z.string()).optional(),
   scopes: z.array(z.string()).optional(),
   clientId: z.string().optional(),
   expiresInSeconds: z.int().optional(),
+  claims: z.record(z.string(), z.unknown()).optional(),
+  omitClaims: z.array(z.string()).optional(),
 });
 
 const clockStepSchema = z.union([
@@ -328,6 +337,14 @@ const endpoints: ControlEndpoint[] = [
         access_token: control.issueOperatorToken(options),
         expires_in: options.expiresInSeconds ?? 3600,
       });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/operator-tenants',
+    run: (control, _, body) => {
+      control.addOperatorTenant(z.strictObject({ tenantId: z.string().min(1) }).parse(body).tenantId);
+      return { status: 204 };
     },
   },
   { method: 'GET', pattern: '/counters', run: (control) => ok(control.allCounterValues()) },

@@ -29,6 +29,8 @@ export interface OnboardingStatus {
   waitingFor?: string;
   nextCheckAt?: string;
   checks?: number;
+  /** The steps finished so far, in order, with how each ended. */
+  completed?: { step: OnboardingStep; outcome: StepRecord['outcome'] }[];
 }
 
 /** A business failure of a step: it ends the onboarding with a reason, it is not retried. */
@@ -53,7 +55,8 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   let device: EnrolledDevice | undefined;
   const observed: ObservedSecurity = {};
 
-  const status = (s: OnboardingStatus): void => context.df.setCustomStatus(s);
+  const status = (s: OnboardingStatus): void =>
+    context.df.setCustomStatus({ ...s, completed: steps.map(({ step, outcome }) => ({ step, outcome })) });
   const schedule = (
     w: { firstDelayMs: number; maxDelayMs: number; factor: number },
     budgetMs: number,

@@ -3,7 +3,7 @@ import { onboardingOrchestration, type OnboardingOutcome, type OnboardingRequest
 import { onboardingInstanceId } from './device-order';
 
 /** durable-functions reports an unknown instance only through the text of the error it throws. */
-function isUnknownInstance(error: unknown): boolean {
+export function isUnknownInstance(error: unknown): boolean {
   return error instanceof Error && /HTTP 404/.test(error.message);
 }
 

@@ -10,8 +10,10 @@ import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
 import { onboardingImplementations } from './activities';
 import { type onboardingActivities } from './contract';
-import { enqueueOnboardings } from './order-queue';
+import { type DeviceOrder, onboardingInstanceId } from './device-order';
+import { type DeliveryRef, enqueueOnboardings, onboardingRequests } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
+import { onboardingView, type OnboardingView } from './status';
 import { OnboardingStore } from './store';
 import { DeliveryStore } from './webhook/delivery-store';
 import { autopilotWebhookHandler } from './webhook/handler';
@@ -25,6 +27,22 @@ export interface OnboardingCapability {
   /** The `device-orders` queue trigger. */
   readonly startFromQueue: (message: unknown, context: InvocationContext) => Promise<void>;
   readonly activities: ImplementationsOf<typeof onboardingActivities>;
+  /**
+   * Puts one start per device of an order on the same queue the webhook uses; the tenant's state is the caller's
+   * to check. Answers each device's instance id.
+   */
+  readonly startOrder: (
+    order: DeviceOrder,
+    acceptedAt: string,
+    /** What identifies the request, so that each of its messages has an id of its own (see orderMessageId). */
+    delivery: DeliveryRef,
+  ) => Promise<{ serialNumber: string; instanceId: string }[]>;
+  /** One device's onboarding as it runs (durable status) joined with its record; undefined when neither exists. */
+  readonly status: (
+    context: InvocationContext,
+    tenantId: string,
+    serialNumber: string,
+  ) => Promise<OnboardingView | undefined>;
 }
 
 export type OnboardingPlatform = Pick<
@@ -62,6 +80,19 @@ export function onboardingWiring(
       });
     },
     startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
+    startOrder: () => async (order, acceptedAt, delivery) => {
+      const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
+      // The request path's sender, as the webhook's: Service Bus unreachable answers 503 within seconds.
+      await enqueueOnboardings(platform.requestSender(queueNames.deviceOrders), requests, delivery, {
+        abortSignal: AbortSignal.timeout(requestPathSendTimeoutMs),
+      });
+      return requests.map((r) => ({
+        serialNumber: r.serialNumber,
+        instanceId: onboardingInstanceId(r.tenantId, r.serialNumber),
+      }));
+    },
+    status: () => (context, tenantId, serialNumber) =>
+      onboardingView(df.getClient(context), onboarding.store, tenantId, serialNumber),
     activities: () =>
       onboardingImplementations({
         tenants,

@@ -3,7 +3,8 @@
  * containers, and the Service Bus queues, topics and subscriptions. The local stack creates exactly these; the
  * deployment templates mirror them. A capability adds its entries here when it first uses them.
  *
- * Every Cosmos container but `tenants` is partitioned by tenant, so a tenant's data is read and written within one
+ * Every Cosmos container but `tenants`, `operators` (the operator environment's own) and the webhook deliveries is
+ * partitioned by tenant, so a tenant's data is read and written within one
  * logical partition. Service Bus settings follow the entity properties of the same names; durations are ISO 8601.
  * Omitted settings take the Service Bus defaults: lock duration one minute, ten deliveries, no expiry, no duplicate
  * detection.
@@ -14,6 +15,10 @@ export const cosmosContainers = {
   onboardings: { id: 'onboardings', partitionKeyPath: '/tenantId' },
   /** Webhook delivery ids already taken in, per sending source (replay protection; a day's TTL in Azure). */
   webhookDeliveries: { id: 'webhook-deliveries', partitionKeyPath: '/source' },
+  /** The operator registry, one record per Entra object id: who may use the operator API, and on which tenants. */
+  operators: { id: 'operators', partitionKeyPath: '/id' },
+  /** Answers of operator writes by Idempotency-Key, so that a repeated request gets the first answer. */
+  idempotencyKeys: { id: 'idempotency-keys', partitionKeyPath: '/tenantId' },
   /**
    * The operator environment's audit trail: one hash chain per customer tenant (and one for actions of the operator
    * environment alone), partitioned by chain so that a chain's head and records share a logical partition.

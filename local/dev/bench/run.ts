@@ -3,13 +3,22 @@ import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
+import { operatorAuthentication } from './operator-auth';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
-const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst, auditTrail];
+const benchmarks: Benchmark[] = [
+  cosmosUpserts,
+  serviceBusThroughput,
+  onboardingBurst,
+  auditTrail,
+  operatorAuthentication,
+];
 const labelWidth = 20;
 
 async function main(): Promise<void> {
-  for (const benchmark of benchmarks) {
+  // `npm run bench -- <word>` runs only the benchmarks whose name contains the word.
+  const only = process.argv[2]?.toLowerCase();
+  for (const benchmark of benchmarks.filter((b) => !only || b.name.toLowerCase().includes(only))) {
     const measurements = await benchmark.run();
     const baseline = measurements[0];
     console.log(`\n${benchmark.name}`);

@@ -10,6 +10,7 @@ import { secretNames } from '../../../shared/platform/secret-names';
 import { type CustomerAuditStorage, provisionCustomerAuditSink } from './customer-audit';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
+import { type LocalOperator, localOperators, seedOperators } from './operators';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
   type SeededTenant,
@@ -19,6 +20,7 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
+export { type LocalOperator, localOperators, tokenRequest } from './operators';
 export { StackPortsInUseError } from './lifecycle';
 export {
   type CustomerAuditStorage,
@@ -47,6 +49,8 @@ export interface RunningStack {
   tenantSimulator: TenantSimHandle | undefined;
   /** The second storage account, the customers' own, which holds each tenant's side of the audit trail. */
   customerAuditStorage: CustomerAuditStorage;
+  /** The operators registered in the operator registry (their tokens come from the simulator's control API). */
+  operators: LocalOperator[];
   /** When each part was ready, in ms from the start, and the total. */
   timings: Record<string, number>;
   stop(): Promise<void>;
@@ -142,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       blobsProvisioned,
       secretsSeeded,
     ] as const);
+    let operators: LocalOperator[] = [];
     const settings: Record<string, string> = {
       COSMOS_ENDPOINT: db.endpoint,
       COSMOS_KEY: db.key,
@@ -175,12 +180,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           provisionCustomerAuditSink(customerAuditStorage, tenantId),
         ),
       );
+      // The provider's tenant signs its operators in: the simulator serves its metadata and keys.
+      sim.control.addOperatorTenant(operatorTenantId);
+      const demo = demoTenantIds(sim);
+      if (demo) {
+        operators = localOperators(demo);
+        await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
+      }
     }
     life.timings.total = life.elapsedMs();
     return {
       settings,
       tenantSimulator: sim,
       customerAuditStorage,
+      operators,
       timings: life.timings,
       stop: () => life.stopAll(),
     };
@@ -188,6 +201,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await life.stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+/** The ids of the two demo tenants, when the simulator holds them. */
+function demoTenantIds(sim: TenantSimHandle): { contoso: string; fabrikam: string } | undefined {
+  const byName = (name: string) => sim.world.tenants().find((t) => t.displayName === name)?.id;
+  const contoso = byName('Contoso');
+  const fabrikam = byName('Fabrikam');
+  return contoso && fabrikam ? { contoso, fabrikam } : undefined;
 }
 
 /** Each simulated tenant with the app registration the service signs in as (the first one with a secret). */

@@ -3,6 +3,7 @@ import { customerSinkLayout } from '../../../shared/audit/customer-sink';
 import { customerAuditAdmin } from '@mds/dev';
 import { type AuditWorld, sampleEvent, startAuditWorld } from '../../support/audit-world';
 import { customerAuditStorage } from '../../support/stack';
+import { stackOperatorToken } from '../../support/operator-world';
 
 /** Edits, deletions and reorderings of single records, in each sink, each found by the verifier at that record. */
 describe('audit verifier', () => {
@@ -67,7 +68,7 @@ describe('audit verifier', () => {
     const tenantId = await chainOf('intact', 3);
     const response = await fetch(
       `${world.host.baseUrl}/api/v1/audit/verify?tenantId=${encodeURIComponent(tenantId)}`,
-      { headers: { 'x-functions-key': world.host.keys.functionKey } },
+      { headers: { authorization: `Bearer ${await stackOperatorToken('auditor')}` } },
     );
     expect(response.status).toBe(200);
     const report: any = await response.json();

@@ -142,7 +142,7 @@ describe('onboardDevice orchestrator', () => {
       });
     });
 
-    it('shows the step and what it waits for in custom status', async () => {
+    it('shows the step, what it waits for and the steps so far in custom status', async () => {
       const waiting = await onboarding()
         .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
         .run({ until: at(20 * minute) });
@@ -152,6 +152,10 @@ describe('onboardDevice orchestrator', () => {
         waitingFor: 'the device to enroll (deadline P14D after the order)',
         nextCheckAt: at(45 * minute),
         checks: 2,
+        completed: [
+          { step: 'autopilotImport', outcome: 'succeeded' },
+          { step: 'deploymentProfile', outcome: 'succeeded' },
+        ],
       });
 
       const done = await onboarding().run();
@@ -159,7 +163,10 @@ describe('onboardDevice orchestrator', () => {
         ...onboardingSteps,
         'recording',
       ]);
-      expect(done.customStatus).toEqual({ step: 'recording' });
+      expect(done.customStatus).toEqual({
+        step: 'recording',
+        completed: onboardingSteps.map((step) => ({ step, outcome: 'succeeded' })),
+      });
     });
 
     it('skips the import wait for a device already registered to the tenant', async () => {
