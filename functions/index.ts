@@ -4,3 +4,6 @@ import './http/autopilot-webhook';
 import './queues/start-onboarding';
 import './orchestrations/onboard-device';
 import './activities/onboarding';
+import './timers/telemetry';
+import './orchestrations/telemetry';
+import './activities/telemetry';

@@ -6,6 +6,7 @@ import { onboardingWiring } from './onboarding/wiring';
 import { createPlatform, type Platform } from './platform';
 import { lazy } from './platform/lazy';
 import { provisioningWiring } from './provisioning/wiring';
+import { telemetryWiring } from './telemetry/wiring';
 import { tenantsWiring } from './tenants/wiring';
 
 export interface App {
@@ -16,6 +17,7 @@ export interface App {
   readonly tenants: ReturnType<typeof tenantsWiring>;
   readonly onboarding: ReturnType<typeof onboardingWiring>;
   readonly provisioning: ReturnType<typeof provisioningWiring>;
+  readonly telemetry: ReturnType<typeof telemetryWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -30,6 +32,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     tenants: () => tenantsWiring(platform),
     onboarding: () => onboardingWiring(platform, app.tenants, config),
     provisioning: () => provisioningWiring(platform, app.tenants),
+    telemetry: () => telemetryWiring(platform, app.tenants, config),
   });
   return app;
 }

@@ -42,6 +42,19 @@ export class TenantStore {
     return requireActive(tenantId, await this.find(tenantId));
   }
 
+  /** Ids of the tenants the service acts in now (provisioned, not suspended). */
+  async activeIds(): Promise<string[]> {
+    const { resources } = await cosmosCall('list active tenants', () =>
+      this.container.items
+        .query<{ id: string }>({
+          query: 'SELECT c.id FROM c WHERE c.status = @status',
+          parameters: [{ name: '@status', value: 'active' }],
+        })
+        .fetchAll(),
+    );
+    return resources.map((tenant) => tenant.id).sort();
+  }
+
   async upsert(record: TenantRecord): Promise<void> {
     const valid = tenantRecordSchema.parse(record);
     await cosmosCall(`write tenant ${record.id}`, () => this.container.items.upsert(valid));
