@@ -32,14 +32,14 @@ export async function withRawSnapshot<T>(
         throw error;
       },
     );
-  let failed: Error | undefined;
+  const state: { failed?: Error } = {};
   const uploadDone = upload.catch((error: unknown) => {
-    failed = error instanceof Error ? error : new Error(String(error));
+    state.failed = error instanceof Error ? error : new Error(String(error));
   });
   const write: RawWrite = async (chunk) => {
-    if (failed) throw failed;
+    if (state.failed) throw state.failed;
     if (!gzip.write(chunk)) await Promise.race([once(gzip, 'drain'), uploadDone]);
-    if (failed) throw failed;
+    if (state.failed) throw state.failed;
   };
   try {
     const result = await work(write);

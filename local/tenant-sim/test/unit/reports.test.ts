@@ -1,7 +1,7 @@
 import { VirtualClock } from '@mds/platform-kit';
 import { seedDemoTenants } from '../../model';
 import { serveExportDownload } from '../../routes';
-import { fromBuffer } from 'yauzl';
+import { type Entry, fromBuffer } from 'yauzl';
 import { errorOf, harness } from './support';
 
 /** The one file inside an export's ZIP: its name and its text. */
@@ -10,7 +10,7 @@ function unzipOne(zip: Buffer): Promise<{ name: string; text: string }> {
     fromBuffer(zip, { lazyEntries: true }, (error, file) => {
       if (error) return reject(error);
       file.readEntry();
-      file.on('entry', (entry: import('yauzl').Entry) => {
+      file.on('entry', (entry: Entry) => {
         file.openReadStream(entry, (streamError, stream) => {
           if (streamError) return reject(streamError);
           const chunks: Buffer[] = [];
