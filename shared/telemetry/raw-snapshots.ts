@@ -36,10 +36,13 @@ export async function withRawSnapshot<T>(
   const uploadDone = upload.catch((error: unknown) => {
     state.failed = error instanceof Error ? error : new Error(String(error));
   });
+  const check = (): void => {
+    if (state.failed) throw state.failed;
+  };
   const write: RawWrite = async (chunk) => {
-    if (state.failed) throw state.failed;
+    check();
     if (!gzip.write(chunk)) await Promise.race([once(gzip, 'drain'), uploadDone]);
-    if (state.failed) throw state.failed;
+    check();
   };
   try {
     const result = await work(write);
