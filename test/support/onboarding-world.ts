@@ -36,6 +36,8 @@ export interface OnboardingWorld {
   serviceBus: ServiceBusClient;
   /** Waits until the orders queue is empty and the host has nothing in flight. */
   settle(): Promise<void>;
+  /** Stops the host at once (whatever it was doing) and starts a fresh one: a crash and restart of the app. */
+  restartHost(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
   // A broker of its own: test files run in parallel, and a shared orders queue would hand one world's orders to
   // another world's host.
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
-  const host = await startHost({
+  const hostOptions = {
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
     clock,
@@ -68,14 +70,15 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       ServiceBusConnection: broker.connectionString,
     },
     log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
-  });
+  };
+  const host = await startHost(hostOptions);
   const app = composition();
   const webhookSecret =
     (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const run = Math.random().toString(36).slice(2, 8);
 
-  return {
+  const world: OnboardingWorld = {
     clock,
     sim,
     host,
@@ -112,7 +115,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     async postOrder(order, options = {}) {
       const rawBody = options.rawBody ?? JSON.stringify(order);
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-      const response = await fetch(`${host.baseUrl}/api/autopilot/webhook`, {
+      const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -135,7 +138,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       // Orders reach the orchestrations through the queue: wait until every instance exists, then drive time.
       const deadline = Date.now() + timeoutMs;
       for (const id of ids) {
-        while (!(await exists(host, id))) {
+        while (!(await exists(world.host, id))) {
           if (Date.now() > deadline) throw new Error(`instance ${id} was never started`);
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -144,7 +147,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       for (const id of ids)
         results.set(
           id,
-          (await host.waitForInstance(id, { timeoutMs: Math.max(1000, deadline - Date.now()) })) as never,
+          (await world.host.waitForInstance(id, {
+            timeoutMs: Math.max(1000, deadline - Date.now()),
+          })) as never,
         );
       return results;
     },
@@ -154,7 +159,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         const deadline = Date.now() + 10_000;
         while (Date.now() < deadline) {
           if ((await receiver.peekMessages(1)).length === 0) {
-            await host.waitForIdle({ timeoutMs: 10_000 });
+            await world.host.waitForIdle({ timeoutMs: 10_000 });
             return;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -164,14 +169,20 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         await receiver.close();
       }
     },
+    async restartHost() {
+      await world.host.stop();
+      await resetComposition();
+      world.host = await startHost(hostOptions);
+    },
     async stop() {
       await serviceBus.close();
-      await host.stop();
+      await world.host.stop();
       await resetComposition();
       await sim.stop();
       await broker.stop();
     },
   };
+  return world;
 }
 
 async function exists(host: HostHandle, id: string): Promise<boolean> {
