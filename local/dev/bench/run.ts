@@ -2,9 +2,13 @@ import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
+import { telemetryPulls } from './telemetry';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
-const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst];
+const only = process.env.BENCH_ONLY;
+const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst, telemetryPulls].filter(
+  (benchmark) => !only || benchmark.name.toLowerCase().includes(only.toLowerCase()),
+);
 const labelWidth = 20;
 
 async function main(): Promise<void> {
