@@ -70,23 +70,34 @@ const bulkSize = 100;
 export class TelemetryStore {
   constructor(private readonly container: Container) {}
 
-  /** The stored hashes of these record ids (one query per chunk of a page, never the whole tenant). */
+  /**
+   * The stored hashes of these record ids (one chunk of a page, never the whole tenant), by point reads in one bulk
+   * call: each costs the same whatever the container holds, where a query over ids would scan it.
+   */
   async hashes(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    if (ids.length === 0) return found;
-    const iterator = this.container.items.query<{ id: string; hash: string }>(
-      {
-        query: 'SELECT c.id, c.hash FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.id)',
-        parameters: [
-          { name: '@tenantId', value: tenantId },
-          { name: '@ids', value: [...ids] },
-        ],
-      },
-      { partitionKey: tenantId, maxItemCount: ids.length },
-    );
-    while (iterator.hasMoreResults()) {
-      const page = await cosmosCall(`read telemetry hashes of ${tenantId}`, () => iterator.fetchNext());
-      for (const item of page.resources) found.set(item.id, item.hash);
+    for (let start = 0; start < ids.length; start += bulkSize) {
+      const chunk = ids.slice(start, start + bulkSize);
+      const operations: OperationInput[] = chunk.map((id) => ({
+        operationType: 'Read',
+        id,
+        partitionKey: tenantId,
+      }));
+      const results = await cosmosCall(`read telemetry hashes of ${tenantId}`, () =>
+        this.container.items.bulk(operations, { continueOnError: true }),
+      );
+      results.forEach((result, index) => {
+        const body = result.resourceBody as { hash?: unknown } | undefined;
+        if (result.statusCode < 300 && typeof body?.hash === 'string')
+          found.set(chunk[index] as string, body.hash);
+        else if (result.statusCode === 429)
+          throw new ThrottledError(`read telemetry hashes of ${tenantId}: throttled by Cosmos DB`, 1_000);
+        else if (result.statusCode >= 400 && result.statusCode !== 404)
+          throw new DependencyUnavailableError(
+            `read telemetry hashes of ${tenantId}: status ${result.statusCode}`,
+            'cosmos',
+          );
+      });
     }
     return found;
   }
