@@ -13,6 +13,7 @@ const smallTenant = 1_000;
 const perDeviceSample = 1_000;
 /** Devices changed between the first and the second pull of the big tenant. */
 const changedShare = 0.01;
+const heapCapMb = 96;
 
 interface ChildResult {
   ms: number;
@@ -39,7 +40,11 @@ export const telemetryPulls: Benchmark = {
       Object.assign(process.env, stack.settings);
       const env = { ...process.env, ...stack.settings };
       const child = async (args: string[]): Promise<ChildResult> => {
-        const { stdout } = await run(process.execPath, [join(__dirname, 'telemetry-pull.js'), ...args], {
+        // The same heap cap for every measurement: V8 otherwise grows its heap with the garbage a long pull makes,
+        // and peak RSS would measure the collector's laziness rather than what the pull holds. A pull that held
+        // O(devices) would fail under the cap instead of passing.
+        const node = [`--max-old-space-size=${heapCapMb}`, join(__dirname, 'telemetry-pull.js'), ...args];
+        const { stdout } = await run(process.execPath, node, {
           env,
           maxBuffer: 1024 * 1024,
         });
