@@ -20,6 +20,9 @@ const duration = z.string().refine(
   { message: 'must be an ISO 8601 duration such as P14D or PT30M' },
 );
 
+/** A webhook source's name: it becomes part of a Key Vault secret name. */
+export const webhookSourcePattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
 const schema = z.object({
   COSMOS_ENDPOINT: url,
   /** Absent in production: the app then authenticates with its managed identity. */
@@ -58,6 +61,29 @@ const schema = z.object({
   TELEMETRY_HOURLY_SCHEDULE: z.string().min(1).default('0 5 * * * *'),
   TELEMETRY_SIX_HOURLY_SCHEDULE: z.string().min(1).default('0 20 */6 * * *'),
   TELEMETRY_DAILY_SCHEDULE: z.string().min(1).default('0 40 2 * * *'),
+  /**
+   * The webhook sources allowed to deliver, comma-separated; each has its HMAC key in Key Vault as
+   * `autopilot-webhook-secret-<source>`. Any other `x-mds-source` is refused without a Key Vault read.
+   */
+  WEBHOOK_SOURCES: z
+    .string()
+    .default('autopilot')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((source) => source.trim())
+        .filter((source) => source.length > 0),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().regex(webhookSourcePattern, {
+            message: 'each source must be 1 to 40 of a-z, 0-9 and -, starting with a letter or digit',
+          }),
+        )
+        .min(1, { message: 'must name at least one source' })
+        .max(20, { message: 'must name at most 20 sources' }),
+    ),
   /** Largest accepted webhook body: 500 devices with 4 KB hardware hashes fit comfortably. */
   WEBHOOK_MAX_BODY_BYTES: z.coerce
     .number()

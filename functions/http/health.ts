@@ -1,9 +1,10 @@
 import { app } from '@azure/functions';
 import { composition } from '../../shared/composition';
+import { httpEntry } from '../../shared/http/problem';
 
 app.http('health', {
   route: 'health',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: (request, context) => composition().health.handler(request, context),
+  handler: httpEntry(() => composition().health.handler),
 });

@@ -1,6 +1,8 @@
 /**
  * `npm run demo:order`: while `npm start` runs, sends one signed Autopilot order to the app's webhook, the way the
- * Autopilot pipeline would, and follows each device's onboarding through the durable status URL the 202 names.
+ * Autopilot pipeline would, and follows each device's onboarding through Durable's status API. The 202 names each
+ * device's instance id and the operator API's route (which needs an operator token), never a URL with a host key;
+ * on this machine the demo reads the Durable system key from `.local/host-keys.json` itself.
  *
  *   --tenant contoso|fabrikam  Contoso has free E5 seats: the devices end onboarded. Fabrikam has none: they end
  *                              failed with noLicenceSeats. Default contoso.
@@ -213,18 +215,19 @@ function demoOrder(tenantId: string, users: string[]) {
   };
 }
 
-/** Signed exactly as the Autopilot pipeline signs: HMAC-SHA256 over "<timestamp>.<raw body>". */
+/** Signed exactly as the Autopilot pipeline signs: HMAC-SHA256 over "<timestamp>.<delivery id>.<raw body>". */
 async function postOrder(hostBase: string, secret: string, order: ReturnType<typeof demoOrder>) {
   const rawBody = JSON.stringify(order);
   const timestamp = Math.floor(Date.now() / 1000);
+  const deliveryId = `${order.orderId}-${Math.random().toString(36).slice(2, 10)}`;
   const response = await fetch(`${hostBase}/api/autopilot/webhook`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       [webhookHeaders.source]: source,
-      [webhookHeaders.delivery]: `${order.orderId}-${Math.random().toString(36).slice(2, 10)}`,
+      [webhookHeaders.delivery]: deliveryId,
       [webhookHeaders.timestamp]: String(timestamp),
-      [webhookHeaders.signature]: signDelivery(secret, timestamp, rawBody),
+      [webhookHeaders.signature]: signDelivery(secret, timestamp, deliveryId, rawBody),
     },
     body: rawBody,
   });
@@ -354,7 +357,15 @@ async function main(): Promise<void> {
   console.log(
     `\n${timingNote(options).join('\n')}\n\nFollowing the status URLs every ${pollEveryMs / 1000} s:`,
   );
-  const devices = (answer.body as { devices: AcceptedDevice[] }).devices;
+  const durableKey = (
+    JSON.parse(readFileSync(resolve(root, '.local', 'host-keys.json'), 'utf8')) as {
+      systemKeys: { durabletask_extension: string };
+    }
+  ).systemKeys.durabletask_extension;
+  const devices = (answer.body as { devices: AcceptedDevice[] }).devices.map((d) => ({
+    ...d,
+    statusUrl: `${endpoints.hostBase}/runtime/webhooks/durabletask/instances/${encodeURIComponent(d.instanceId)}?code=${encodeURIComponent(durableKey)}`,
+  }));
   const followFor = (options.realTiming ? 120 : 10) * 60_000;
   await follow(devices, startedAt, startedAt + followFor);
 }

@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       ...secretFiles.map(
         (file) => `  Webhook secret file: ${relative(root, file)} (signs \`npm run demo:order\`)`,
       ),
-      `  Host keys file:      ${relative(root, host.keysPath)} (function and admin keys; Durable status URLs,`,
-      "                       as in the webhook's 202, carry the system key as `code=`: treat them as secrets)",
+      `  Host keys file:      ${relative(root, host.keysPath)} (function, admin and system keys; the host's`,
+      '                       Durable status URLs carry the system key as `code=`: treat them as secrets)',
       `  Managed identity:    ${relative(root, identityFile)} (\`set -a; . ${relative(root, identityFile)}; set +a\`:`,
       '                       then your own SecretClient with DefaultAzureCredential reaches the local Key Vault)',
       '  Press Ctrl+C to stop.',

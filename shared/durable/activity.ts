@@ -34,20 +34,34 @@ export interface RetryPolicy {
   maxAttempts: number;
   backoffCoefficient: number;
   maxRetryIntervalMs: number;
+  /** No retry starts once this long has passed since the first attempt (Durable's `retryTimeout`). */
+  retryTimeoutMs: number;
 }
 
-/** Transient faults (throttling, 5xx, timeouts) that survived an activity's own retries get a few more tries here. */
+const minute = 60_000;
+const hour = 60 * minute;
+
+/**
+ * Transient faults (throttling, 5xx, timeouts) that survived an activity's own retries are retried here for hours,
+ * not seconds: a Graph or Defender outage of an afternoon must not fail a device whose onboarding takes days. The
+ * waits grow from 5 s to 15 min (5 s, 10 s, ... about 21 min in all by the ninth try), then every 15 min, for
+ * about six hours. Activities throw only what a retry can cure (permanent failures come back as values), so the
+ * budget is spent only on faults that may pass. The attempt count bounds the same budget as `retryTimeout`, so the
+ * policy holds where a host honours only one of them.
+ */
 export const transientRetry: RetryPolicy = {
   firstRetryIntervalMs: 5_000,
-  maxAttempts: 5,
   backoffCoefficient: 2,
-  maxRetryIntervalMs: 120_000,
+  maxRetryIntervalMs: 15 * minute,
+  maxAttempts: 32,
+  retryTimeoutMs: 6 * hour,
 };
 
 function retryOptions(policy: RetryPolicy): RetryOptions {
   const options = new RetryOptions(policy.firstRetryIntervalMs, policy.maxAttempts);
   options.backoffCoefficient = policy.backoffCoefficient;
   options.maxRetryIntervalInMilliseconds = policy.maxRetryIntervalMs;
+  options.retryTimeoutInMilliseconds = policy.retryTimeoutMs;
   return options;
 }
 

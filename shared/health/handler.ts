@@ -1,18 +1,24 @@
 import { type HttpHandler } from '@azure/functions';
-import { checkHealth, type DependencyProbe } from './check';
+import { TtlCache } from '../platform/ttl-cache';
+import { checkHealth, type DependencyProbe, type HealthReport } from './check';
 
 export interface HealthSources {
   version: string;
   probes(): DependencyProbe[];
 }
 
+/** How long one report answers every caller: anonymous calls cannot turn into a stream of dependency reads. */
+export const healthReportTtlMs = 5_000;
+
 /**
  * Anonymous liveness and dependency report. It answers 200 whenever the app itself runs, so a platform probe
  * does not restart a healthy worker because a dependency is down; `status` says whether every dependency answered.
+ * The report is kept for `healthReportTtlMs`, and calls that arrive while it is being made share it.
  */
-export function healthHandler(sources: HealthSources): HttpHandler {
+export function healthHandler(sources: HealthSources, now: () => number = Date.now): HttpHandler {
+  const cache = new TtlCache<'report', HealthReport>(healthReportTtlMs, 1, now);
   return async () => {
-    const report = await checkHealth(sources.probes(), sources.version);
+    const report = await cache.get('report', () => checkHealth(sources.probes(), sources.version));
     return { status: 200, jsonBody: report, headers: { 'cache-control': 'no-store' } };
   };
 }

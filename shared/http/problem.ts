@@ -1,5 +1,10 @@
-import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { AppError, ThrottledError, ValidationError } from '../errors';
+import {
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
+} from '@azure/functions';
+import { AppError, ConfigError, ThrottledError, ValidationError } from '../errors';
 
 /** RFC 7807 problem details, as every HTTP endpoint of the app answers errors. */
 export interface ProblemDetails {
@@ -10,8 +15,13 @@ export interface ProblemDetails {
   instance?: string;
   code: string;
   errors?: { field: string; message: string }[];
+  /** How many field problems there were, when `errors` lists only the first `maxListedErrors`. */
+  errorCount?: number;
   invocationId?: string;
 }
+
+/** A 400 lists at most this many field problems (and counts the rest): 10,000 bad devices are not 3 MB of answer. */
+export const maxListedErrors = 50;
 
 /** What a caller is told to wait after a dependency outage, when nothing better is known. */
 const defaultRetryAfterSeconds = 30;
@@ -60,11 +70,27 @@ export function toProblemResponse(
   context: InvocationContext,
 ): HttpResponseInit {
   const instance = new URL(request.url).pathname;
-  if (error instanceof AppError) {
-    const response = problem(error.status, error.code, error.message, {
+  if (error instanceof ConfigError) {
+    // Bad settings are ours to fix and their names are internals: the log gets them, the caller a plain 503.
+    context.error(`${error.name}: ${error.message}`);
+    const response = problem(503, 'service_unavailable', 'The service is unavailable; try again later.', {
       instance,
-      ...(error instanceof ValidationError && error.problems.length > 0 ? { errors: error.problems } : {}),
     });
+    response.headers = {
+      ...(response.headers as Record<string, string>),
+      'retry-after': String(defaultRetryAfterSeconds),
+    };
+    return response;
+  }
+  if (error instanceof AppError) {
+    const listed =
+      error instanceof ValidationError && error.problems.length > 0
+        ? {
+            errors: error.problems.slice(0, maxListedErrors),
+            ...(error.problems.length > maxListedErrors ? { errorCount: error.problems.length } : {}),
+          }
+        : {};
+    const response = problem(error.status, error.code, error.message, { instance, ...listed });
     const retryAfterSeconds =
       error instanceof ThrottledError && error.retryAfterMs !== undefined
         ? Math.ceil(error.retryAfterMs / 1000)
@@ -90,4 +116,20 @@ export function toProblemResponse(
       invocationId: context.invocationId,
     },
   );
+}
+
+/**
+ * An HTTP handler resolved on each call, with everything thrown while resolving it (settings read on first use,
+ * clients built) answered as problem details too: a registration in functions/ stays one line.
+ */
+export function httpEntry(resolve: () => HttpHandler): HttpHandler {
+  return async (request, context) => {
+    let handler: HttpHandler;
+    try {
+      handler = resolve();
+    } catch (error) {
+      return toProblemResponse(error, request, context);
+    }
+    return handler(request, context);
+  };
 }

@@ -4,6 +4,20 @@ import { type UpdateRing } from '../domain/tenant';
 /** The orchestration that onboards one device; its instance id is `onboardingInstanceId(tenant, serial)`. */
 export const onboardingOrchestration = 'onboardDevice';
 
+/**
+ * The operator API's route for one device's onboarding (under the host's `api` prefix), the one place both the
+ * webhook's 202 and the operator API take it from. It needs an operator token and respects tenant scope, so it can
+ * be named to an external sender: unlike Durable's status URL it carries no key.
+ */
+export const onboardingStatusRoute = 'v1/tenants/{tenantId}/onboardings/{serialNumber}';
+
+/** The path of `onboardingStatusRoute` for one device, as the 202 of the webhook names it. */
+export function onboardingStatusPath(tenantId: string, serialNumber: string): string {
+  return `/api/${onboardingStatusRoute
+    .replace('{tenantId}', encodeURIComponent(tenantId))
+    .replace('{serialNumber}', encodeURIComponent(serialNumber))}`;
+}
+
 /** What the orchestration starts with: one device of an order, plus the deadlines it was started under. */
 export interface OnboardingRequest {
   tenantId: string;

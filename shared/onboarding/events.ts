@@ -1,7 +1,25 @@
 import { type UpdateRing } from '../domain/tenant';
 import { type DeviceEvent, deviceEvent } from '../platform/cloud-events';
 import { deviceEventTypes } from '../platform/declarations';
-import { type OnboardingRecordInput } from './contract';
+import { type FailureReason, type OnboardingRecordInput } from './contract';
+
+/**
+ * The `detail` of a `device.onboardingFailed` event: one fixed text per reason. Events leave the service for other
+ * systems; a failure's own text (which may name a Graph path or a service's message) stays in the onboarding
+ * record, and the event carries only ids and states.
+ */
+export const failureDetails: Record<FailureReason, string> = {
+  registeredToAnotherTenant: 'Autopilot refused the import: the device is registered to another tenant.',
+  importFailed: 'Autopilot did not import the device.',
+  enrollmentTimedOut: 'The device did not enroll before the enrollment deadline.',
+  encryptionNotVerified:
+    'BitLocker with TPM and an escrowed recovery key was not verified after remediation.',
+  defenderNotHealthy: 'Defender for Endpoint was not healthy after remediation.',
+  noLicenceSeats: 'No free E5 seats in the tenant.',
+  userNotFound: 'The assigned user does not exist in the tenant.',
+  stepFailed: 'A step was refused in a way no retry cures.',
+  unexpectedError: 'A step kept failing after its retries; a re-sent order starts the device again.',
+};
 
 export interface DeviceOnboardedData {
   tenantId: string;
@@ -51,7 +69,7 @@ export function onboardingEvent(
       )
     : deviceEvent(
         deviceEventTypes.onboardingFailed,
-        { ...base, reason: outcome.reason, detail: outcome.detail, failedAt: input.endedAt },
+        { ...base, reason: outcome.reason, detail: failureDetails[outcome.reason], failedAt: input.endedAt },
         input.endedAt,
         uniqueBy,
       );

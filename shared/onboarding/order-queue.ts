@@ -1,14 +1,26 @@
-import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import { isServiceBusError, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import { PayloadTooLargeError } from '../errors';
 import { type OnboardingRequest } from './contract';
-import { onboardingInstanceId } from './device-order';
+import { onboardingInstanceId, orderMessageId } from './device-order';
+
+/** The delivery an order came in, so that each of its messages has an id of its own. */
+export interface DeliveryRef {
+  source: string;
+  deliveryId: string;
+}
 
 /**
- * One message per device, with the device's instance id as message id: the queue's duplicate detection drops a
- * device re-sent within its window before any work is done, and the trigger's idempotent start covers the rest.
+ * One message per device. Its id is the device's instance id plus a hash of the delivery (see `orderMessageId`):
+ * the queue's duplicate detection drops only a send repeated within one delivery, so a re-sent order reaches the
+ * trigger, whose start is idempotent by instance id.
  */
-export function orderMessage(request: OnboardingRequest): ServiceBusMessage {
+export function orderMessage(request: OnboardingRequest, delivery: DeliveryRef): ServiceBusMessage {
   return {
-    messageId: onboardingInstanceId(request.tenantId, request.serialNumber),
+    messageId: orderMessageId(
+      onboardingInstanceId(request.tenantId, request.serialNumber),
+      delivery.source,
+      delivery.deliveryId,
+    ),
     body: request,
     contentType: 'application/json',
     subject: 'device.onboardingRequested',
@@ -16,21 +28,35 @@ export function orderMessage(request: OnboardingRequest): ServiceBusMessage {
   };
 }
 
-/** Sends in as few batches as fit the entity's size limit. */
+/**
+ * Sends in as few batches as fit the entity's size limit. A message that fits no batch is refused for good.
+ * `abortSignal` bounds the whole send: the SDK bounds `sendMessages` by its retry options, but not the link and
+ * connection `createMessageBatch` waits for, which against an unreachable namespace waits without end.
+ */
 export async function enqueueOnboardings(
   sender: ServiceBusSender,
   requests: OnboardingRequest[],
+  delivery: DeliveryRef,
+  options: { abortSignal?: AbortSignal } = {},
 ): Promise<void> {
-  let batch = await sender.createMessageBatch();
-  for (const request of requests) {
-    const message = orderMessage(request);
-    if (batch.tryAddMessage(message)) continue;
-    if (batch.count === 0)
-      throw new RangeError(`The order message for ${request.serialNumber} exceeds the maximum message size.`);
-    await sender.sendMessages(batch);
-    batch = await sender.createMessageBatch();
-    if (!batch.tryAddMessage(message))
-      throw new RangeError(`The order message for ${request.serialNumber} exceeds the maximum message size.`);
+  const tooLarge = (request: OnboardingRequest) =>
+    new PayloadTooLargeError(
+      `The order message for ${request.serialNumber} exceeds the maximum message size.`,
+    );
+  try {
+    let batch = await sender.createMessageBatch(options);
+    for (const request of requests) {
+      const message = orderMessage(request, delivery);
+      if (batch.tryAddMessage(message)) continue;
+      if (batch.count === 0) throw tooLarge(request);
+      await sender.sendMessages(batch, options);
+      batch = await sender.createMessageBatch(options);
+      if (!batch.tryAddMessage(message)) throw tooLarge(request);
+    }
+    if (batch.count > 0) await sender.sendMessages(batch, options);
+  } catch (error) {
+    if (isServiceBusError(error) && error.code === 'MessageSizeExceeded')
+      throw new PayloadTooLargeError('An order message exceeds the maximum message size.', { cause: error });
+    throw error;
   }
-  if (batch.count > 0) await sender.sendMessages(batch);
 }

@@ -5,6 +5,7 @@ import { type ImplementationsOf } from '../platform/activity-registration';
 import { queueNames, topicNames } from '../platform/declarations';
 import { type Platform } from '../platform';
 import { lazy } from '../platform/lazy';
+import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
 import { onboardingImplementations } from './activities';
 import { type onboardingActivities } from './contract';
@@ -25,8 +26,14 @@ export interface OnboardingCapability {
   readonly activities: ImplementationsOf<typeof onboardingActivities>;
 }
 
-export type OnboardingPlatform = Pick<Platform, 'container' | 'sender' | 'secrets' | 'tenantClients'>;
-export type OnboardingConfig = Pick<AppConfig, 'ENROLLMENT_DEADLINE' | 'WEBHOOK_MAX_BODY_BYTES'>;
+export type OnboardingPlatform = Pick<
+  Platform,
+  'container' | 'sender' | 'requestSender' | 'secrets' | 'tenantClients'
+>;
+export type OnboardingConfig = Pick<
+  AppConfig,
+  'ENROLLMENT_DEADLINE' | 'WEBHOOK_MAX_BODY_BYTES' | 'WEBHOOK_SOURCES'
+>;
 
 export function onboardingWiring(
   platform: OnboardingPlatform,
@@ -37,14 +44,16 @@ export function onboardingWiring(
     store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
     deliveries: () => new DeliveryStore(platform.container('webhookDeliveries')),
     webhook: () => {
-      const webhookSecret = webhookSecretReader(platform.secrets);
+      const webhookSecret = webhookSecretReader(platform.secrets, config.WEBHOOK_SOURCES);
       return autopilotWebhookHandler({
         webhookSecret,
         activeTenant: (id) => tenants.active(id),
         deliveries: onboarding.deliveries,
-        enqueue: (requests) => enqueueOnboardings(platform.sender(queueNames.deviceOrders), requests),
-        statusUrl: (context, instanceId) =>
-          df.getClient(context).createHttpManagementPayload(instanceId).statusQueryGetUri,
+        // The request path's sender: Service Bus unreachable answers 503 within seconds, not minutes.
+        enqueue: (requests, delivery) =>
+          enqueueOnboardings(platform.requestSender(queueNames.deviceOrders), requests, delivery, {
+            abortSignal: AbortSignal.timeout(requestPathSendTimeoutMs),
+          }),
         enrollmentDeadline: config.ENROLLMENT_DEADLINE,
         maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
         now: Date.now,

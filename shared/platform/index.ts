@@ -11,7 +11,7 @@ import { type CosmosContainerName, cosmosContainers, queueNames } from './declar
 import { TenantClients } from './graph/tenant-clients';
 import { createSecretClient, keyVaultProbe, type SecretReader, secretReader } from './keyvault';
 import { lazy, wasBuilt } from './lazy';
-import { createServiceBusClient, serviceBusProbe } from './servicebus';
+import { createServiceBusClient, requestPathRetryOptions, serviceBusProbe } from './servicebus';
 import { blobProbe, createBlobServiceClient } from './storage';
 import { pipelineTls, type TrustedTls, trustedTls } from './tls';
 
@@ -21,6 +21,8 @@ export interface Platform {
   readonly credential: TokenCredential;
   readonly cosmos: CosmosHandle;
   readonly serviceBus: ServiceBusClient;
+  /** A second connection with short retries, for sends an HTTP caller waits on (see `requestPathRetryOptions`). */
+  readonly serviceBusForRequests: ServiceBusClient;
   readonly secrets: SecretClient;
   readonly secretReader: SecretReader;
   readonly blobs: BlobServiceClient;
@@ -29,12 +31,14 @@ export interface Platform {
   container(name: CosmosContainerName): Container;
   /** One sender per entity, shared. */
   sender(entity: string): ServiceBusSender;
+  /** One sender per entity on `serviceBusForRequests`: fails within seconds when Service Bus is unreachable. */
+  requestSender(entity: string): ServiceBusSender;
   /** One probe per dependency, for the health endpoint. */
   probes(): DependencyProbe[];
   close(): Promise<void>;
 }
 
-type PlatformClients = Omit<Platform, 'container' | 'sender' | 'probes' | 'close'>;
+type PlatformClients = Omit<Platform, 'container' | 'sender' | 'requestSender' | 'probes' | 'close'>;
 
 export function createPlatform(
   config: AppConfig,
@@ -42,12 +46,15 @@ export function createPlatform(
   identity?: TokenCredential,
 ): Platform {
   const senders = new Map<string, ServiceBusSender>();
+  const requestSenders = new Map<string, ServiceBusSender>();
   const clients: PlatformClients = lazy<PlatformClients>({
     tls: () => trustedTls(config.TRUSTED_CA_CERT_PATH),
     // The managed identity in Azure (locally the stack's identity endpoint, see local/dev).
     credential: () => identity ?? new DefaultAzureCredential(pipelineTls(clients.tls)),
     cosmos: () => createCosmos(config, () => clients.credential, clients.tls),
     serviceBus: () => createServiceBusClient(config, () => clients.credential),
+    serviceBusForRequests: () =>
+      createServiceBusClient(config, () => clients.credential, { retryOptions: requestPathRetryOptions }),
     secrets: () => createSecretClient(config.KEYVAULT_URL, clients.credential, clients.tls),
     secretReader: () => secretReader(clients.secrets),
     blobs: () => createBlobServiceClient(config, () => clients.credential, clients.tls),
@@ -75,6 +82,11 @@ export function createPlatform(
       if (!sender) senders.set(entity, (sender = clients.serviceBus.createSender(entity)));
       return sender;
     },
+    requestSender: (entity: string) => {
+      let sender = requestSenders.get(entity);
+      if (!sender) requestSenders.set(entity, (sender = clients.serviceBusForRequests.createSender(entity)));
+      return sender;
+    },
     probes: () => [
       cosmosProbe(clients.cosmos.database),
       blobProbe(clients.blobs),
@@ -83,9 +95,11 @@ export function createPlatform(
     ],
     close: async () => {
       if (wasBuilt(clients, 'cosmos')) clients.cosmos.client.dispose();
-      await Promise.all([...senders.values()].map((sender) => sender.close()));
+      await Promise.all([...senders.values(), ...requestSenders.values()].map((sender) => sender.close()));
       senders.clear();
+      requestSenders.clear();
       if (wasBuilt(clients, 'serviceBus')) await clients.serviceBus.close();
+      if (wasBuilt(clients, 'serviceBusForRequests')) await clients.serviceBusForRequests.close();
     },
   });
 }

@@ -1,5 +1,5 @@
 import { type TokenCredential } from '@azure/core-auth';
-import { ServiceBusClient } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
 import { type DependencyProbe } from '../health/check';
 
 /** The `ServiceBusConnection` connection, in the Functions convention. */
@@ -12,12 +12,28 @@ export interface ServiceBusSettings {
 export function createServiceBusClient(
   settings: ServiceBusSettings,
   credential: () => TokenCredential,
+  options: ServiceBusClientOptions = {},
 ): ServiceBusClient {
-  if (settings.ServiceBusConnection) return new ServiceBusClient(settings.ServiceBusConnection);
+  if (settings.ServiceBusConnection) return new ServiceBusClient(settings.ServiceBusConnection, options);
   const namespace = settings.ServiceBusConnection__fullyQualifiedNamespace;
   if (!namespace) throw new Error('ServiceBusConnection__fullyQualifiedNamespace is not set');
-  return new ServiceBusClient(namespace, credential());
+  return new ServiceBusClient(namespace, credential(), options);
 }
+
+/**
+ * Retries for a send made while an HTTP caller waits. The SDK's defaults (3 retries of 60-second attempts, 30 s
+ * apart) can hold a request for minutes, past Azure's 230-second HTTP limit; these answer within about 10 s, so the
+ * caller hears 503 and retries, instead of timing out while its delivery is still claimed.
+ */
+/** The most a send on a request path may take, retries and connection included (see `enqueueOnboardings`). */
+export const requestPathSendTimeoutMs = 10_000;
+
+export const requestPathRetryOptions = {
+  maxRetries: 1,
+  retryDelayInMs: 500,
+  maxRetryDelayInMs: 1_000,
+  timeoutInMs: 4_000,
+} as const;
 
 /** Peeking proves the connection, the credential and the queue, and settles nothing. */
 export function serviceBusProbe(serviceBus: ServiceBusClient, queueName: string): DependencyProbe {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
-import { startServiceBus } from '@mds/servicebus-broker';
+import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
@@ -34,6 +34,8 @@ export interface OnboardingWorld {
     timeoutMs?: number,
   ): Promise<Map<string, { runtimeStatus: string; output: any; customStatus?: unknown }>>;
   serviceBus: ServiceBusClient;
+  /** This world's own broker, to stop and restart (Service Bus unreachable). */
+  broker: ServiceBusStandIn;
   /** Waits until the orders queue is empty and the host has nothing in flight. */
   settle(): Promise<void>;
   /** Stops the host at once (whatever it was doing) and starts a fresh one: a crash and restart of the app. */
@@ -84,6 +86,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     host,
     webhookSecret,
     serviceBus,
+    broker,
     async addTenant({ name, deviceCount, seats }) {
       const secret = `${name}-secret-${run}-0123456789abcdef`;
       const created = sim.control.createTenant({
@@ -115,15 +118,20 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
     async postOrder(order, options = {}) {
       const rawBody = options.rawBody ?? JSON.stringify(order);
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const deliveryId = options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`;
       const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           [webhookHeaders.source]: options.source ?? 'autopilot',
-          [webhookHeaders.delivery]:
-            options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`,
+          [webhookHeaders.delivery]: deliveryId,
           [webhookHeaders.timestamp]: String(timestamp),
-          [webhookHeaders.signature]: signDelivery(options.secret ?? webhookSecret, timestamp, rawBody),
+          [webhookHeaders.signature]: signDelivery(
+            options.secret ?? webhookSecret,
+            timestamp,
+            deliveryId,
+            rawBody,
+          ),
         },
         body: rawBody,
       });

@@ -182,14 +182,15 @@ async function burst(
 async function postOrder(world: World, order: { orderId: string }): Promise<void> {
   const rawBody = JSON.stringify(order);
   const timestamp = Math.floor(Date.now() / 1000);
+  const deliveryId = `${order.orderId}-${randomBytes(6).toString('hex')}`;
   const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       [webhookHeaders.source]: source,
-      [webhookHeaders.delivery]: `${order.orderId}-${randomBytes(6).toString('hex')}`,
+      [webhookHeaders.delivery]: deliveryId,
       [webhookHeaders.timestamp]: String(timestamp),
-      [webhookHeaders.signature]: signDelivery(world.webhookSecret, timestamp, rawBody),
+      [webhookHeaders.signature]: signDelivery(world.webhookSecret, timestamp, deliveryId, rawBody),
     },
     body: rawBody,
   });

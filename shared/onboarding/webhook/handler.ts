@@ -4,8 +4,9 @@ import { type TenantRecord } from '../../domain/tenant';
 import { AppError, DependencyUnavailableError, PayloadTooLargeError, UnauthorizedError } from '../../errors';
 import { toProblemResponse } from '../../http/problem';
 import { parseJson, parseOrThrow } from '../../validation';
-import { type OnboardingRequest } from '../contract';
+import { onboardingStatusPath, type OnboardingRequest } from '../contract';
 import { deviceOrderSchema, onboardingInstanceId } from '../device-order';
+import { type DeliveryRef } from '../order-queue';
 import { type DeliveryStore } from './delivery-store';
 import { verifyDelivery, webhookHeaders } from './signature';
 
@@ -16,9 +17,7 @@ export interface WebhookDependencies {
   activeTenant(tenantId: string): Promise<TenantRecord>;
   deliveries: DeliveryStore;
   /** Puts one message per device on the orders queue; all or nothing from the caller's point of view. */
-  enqueue(requests: OnboardingRequest[]): Promise<void>;
-  /** The durable status URL of an instance, for the caller to follow. */
-  statusUrl(context: InvocationContext, instanceId: string): string;
+  enqueue(requests: OnboardingRequest[], delivery: DeliveryRef): Promise<void>;
   enrollmentDeadline: string;
   maxBodyBytes: number;
   now(): number;
@@ -73,6 +72,7 @@ async function accept(
         {
           signature: request.headers.get(webhookHeaders.signature),
           timestamp: request.headers.get(webhookHeaders.timestamp),
+          deliveryId,
           rawBody,
         },
         secret,
@@ -90,7 +90,9 @@ async function accept(
   await deps.activeTenant(order.tenantId);
 
   const acceptedAt = new Date(deps.now()).toISOString();
-  const claimed = await deps.deliveries.claim(source, deliveryId, {
+  // Ids differing only in case are one delivery: a sender cannot dodge the replay check by re-casing an id.
+  const claimId = deliveryId.toLowerCase();
+  const claimed = await deps.deliveries.claim(source, claimId, {
     receivedAt: acceptedAt,
     tenantId: order.tenantId,
     orderId: order.orderId,
@@ -109,10 +111,11 @@ async function accept(
     enrollmentDeadline: deps.enrollmentDeadline,
   }));
   try {
-    await deps.enqueue(requests);
+    await deps.enqueue(requests, { source, deliveryId: claimId });
   } catch (error) {
+    // The claim is given back before the answer, so the sender's retry of this delivery id is accepted.
     await deps.deliveries
-      .release(source, deliveryId)
+      .release(source, claimId)
       .catch((releaseError: unknown) => context.error('Could not release the delivery claim', releaseError));
     throw error instanceof AppError
       ? error
@@ -123,15 +126,18 @@ async function accept(
   context.log(
     `Accepted order ${order.orderId} for tenant ${order.tenantId}: ${requests.length} device(s), delivery ${deliveryId}`,
   );
+  // Each device's instance id and the operator API's route for it; no Durable management URL, which carries the
+  // extension's system key. A sender that needs outcomes subscribes to `device-events`.
   return {
     status: 202,
     jsonBody: {
       tenantId: order.tenantId,
       orderId: order.orderId,
-      devices: requests.map((r) => {
-        const instanceId = onboardingInstanceId(r.tenantId, r.serialNumber);
-        return { serialNumber: r.serialNumber, instanceId, statusUrl: deps.statusUrl(context, instanceId) };
-      }),
+      devices: requests.map((r) => ({
+        serialNumber: r.serialNumber,
+        instanceId: onboardingInstanceId(r.tenantId, r.serialNumber),
+        statusUrl: onboardingStatusPath(r.tenantId, r.serialNumber),
+      })),
     },
   };
 }

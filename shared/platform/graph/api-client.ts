@@ -11,9 +11,9 @@ import {
   type PipelineRequest,
   retryPolicy,
 } from '@azure/core-rest-pipeline';
-import { DependencyUnavailableError } from '../../errors';
+import { DependencyRejectedError, DependencyUnavailableError } from '../../errors';
 import { pipelineTls, type TlsOptions } from '../tls';
-import { toAppError } from './api-errors';
+import { redactedPath, redactText, toAppError } from './api-errors';
 import { repeatableByMethod, retryAfterMs, transientRetryStrategy, type RetryTuning } from './retry-strategy';
 
 export interface ApiClientOptions {
@@ -148,14 +148,30 @@ export class ApiClient {
     return all;
   }
 
+  /**
+   * A path under the base URL, or an absolute URL (a `@odata.nextLink`) only on the service's own origin: the
+   * tenant's bearer token goes to no other host, whatever a response names.
+   */
+  private resolve(pathOrUrl: string): string {
+    const base = new URL(this.options.baseUrl);
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !pathOrUrl.startsWith('//'))
+      return `${this.options.baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
+    const target = new URL(pathOrUrl);
+    if (target.origin !== base.origin)
+      throw new DependencyRejectedError(
+        `${this.options.dependency} named a link to another host (${target.protocol}//${target.host}); it is not followed.`,
+        this.options.dependency,
+        0,
+      );
+    return target.href;
+  }
+
   async send<T>(
     method: HttpMethods,
     pathOrUrl: string,
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const url = /^https?:\/\//i.test(pathOrUrl)
-      ? pathOrUrl
-      : `${this.options.baseUrl.replace(/\/$/, '')}${pathOrUrl}`;
+    const url = this.resolve(pathOrUrl);
     const headers = createHttpHeaders({ accept: 'application/json', ...options.headers });
     if (options.body !== undefined) headers.set('content-type', 'application/json');
     const request = createPipelineRequest({
@@ -172,7 +188,7 @@ export class ApiClient {
         return await this.pipeline.sendRequest(this.httpClient, request);
       } catch (error) {
         throw new DependencyUnavailableError(
-          `${this.options.dependency} ${method} ${new URL(url).pathname} failed: ${(error as Error).message}`,
+          `${this.options.dependency} ${method} ${redactedPath(new URL(url).pathname)} failed: ${redactText((error as Error).message)}`,
           this.options.dependency,
           { cause: error },
         );

@@ -16,7 +16,7 @@ interface ServiceErrorBody {
 export interface ServiceFailure {
   dependency: string;
   method: string;
-  /** The request path without its query: queries may carry user principal names. */
+  /** The request path without its query; `toAppError` names it only as `redactedPath` gives it. */
   path: string;
   status: number;
   body: unknown;
@@ -41,13 +41,48 @@ export function serviceErrorCode(body: unknown): string | undefined {
 
 function serviceErrorMessage(body: unknown): string | undefined {
   const message = (body as ServiceErrorBody | undefined)?.error?.message;
-  return typeof message === 'string' ? message.slice(0, 300) : undefined;
+  return typeof message === 'string' ? redactText(message.slice(0, 300)) : undefined;
 }
 
-/** Translates a failed answer (after retries) into the app's typed errors. */
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A segment of the API's own vocabulary: `v1.0`, `users`, `assignLicense`, `$ref`. */
+const routeWord = /^[A-Za-z$][A-Za-z0-9.$]*$/;
+/** Collections whose key segment may be a person's name (a user principal name stands for the user's id). */
+const personalKeys = new Set(['users', 'people', 'contacts']);
+
+/**
+ * A request path as errors and logs may name it: route words and GUIDs stay, every other segment (a user principal
+ * name, a serial number, anything a caller put in the path) becomes `{value}`. Errors travel into durable outputs,
+ * onboarding records and log lines, which must name ids, never personal data.
+ */
+export function redactedPath(path: string): string {
+  const segments = path.split('/');
+  return segments
+    .map((raw, index) => {
+      let segment = raw;
+      try {
+        segment = decodeURIComponent(raw);
+      } catch {
+        return '{value}';
+      }
+      if (segment === '' || guid.test(segment)) return raw;
+      const keyOfPersonal = personalKeys.has((segments[index - 1] ?? '').toLowerCase());
+      return routeWord.test(segment) && !keyOfPersonal ? raw : '{value}';
+    })
+    .join('/');
+}
+
+const emailLike = /[^\s'"<>()[\],;:]+@[^\s'"<>()[\],;:]+/g;
+
+/** A service's message with anything shaped like a user principal name or e-mail address taken out. */
+export function redactText(text: string): string {
+  return text.replace(emailLike, '{upn}');
+}
+
+/** Translates a failed answer (after retries) into the app's typed errors, naming ids but no personal data. */
 export function toAppError(failure: ServiceFailure): AppError {
   const code = serviceErrorCode(failure.body);
-  const what = `${failure.dependency} ${failure.method} ${failure.path} answered ${failure.status}${code ? ` ${code}` : ''}`;
+  const what = `${failure.dependency} ${failure.method} ${redactedPath(failure.path)} answered ${failure.status}${code ? ` ${code}` : ''}`;
   const detail = serviceErrorMessage(failure.body);
   const message = detail ? `${what}: ${detail}` : what;
   if (failure.status === 429) return new ThrottledError(message, failure.retryAfterMs);

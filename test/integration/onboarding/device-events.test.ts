@@ -1,5 +1,5 @@
 import { ServiceBusClient } from '@azure/service-bus';
-import { startServiceBus } from '../../../local/servicebus';
+import { startServiceBus } from '@mds/servicebus-broker';
 import { onboardingEvent } from '../../../shared/onboarding/events';
 import { publishDeviceEvent } from '../../../shared/platform/cloud-events';
 import {

@@ -63,7 +63,8 @@ describe('device onboarding end to end', () => {
       serialNumber: 'E2E-HEALTHY',
       instanceId: instanceIdOf(withSeats.id, 'E2E-HEALTHY'),
     });
-    expect(first.body.devices[0].statusUrl).toMatch(/\/runtime\/webhooks\/durabletask\/instances\//);
+    // The operator API's route for the device, never Durable's status URL (it carries the system key).
+    expect(first.body.devices[0].statusUrl).toBe(`/api/v1/tenants/${withSeats.id}/onboardings/E2E-HEALTHY`);
     const second = await world.postOrder(
       orderFor(noSeats.id, 'PO-2', [{ serial: 'E2E-NO-SEATS', upn: fullTenantUser! }]),
     );

@@ -86,14 +86,16 @@ describe('autopilot webhook refusals', () => {
 
   function deliver(delivery: Delivery, method = 'POST'): Promise<Answer> {
     const timestamp = delivery.timestamp ?? Math.floor(Date.now() / 1000);
+    const deliveryId = delivery.deliveryId ?? `delivery-${run}-${randomUUID()}`;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [webhookHeaders.source]: delivery.source ?? 'autopilot',
-      [webhookHeaders.delivery]: delivery.deliveryId ?? `delivery-${run}-${randomUUID()}`,
+      [webhookHeaders.delivery]: deliveryId,
       [webhookHeaders.timestamp]: String(timestamp),
       [webhookHeaders.signature]: signDelivery(
         delivery.secret ?? world.webhookSecret,
         timestamp,
+        deliveryId,
         delivery.signedBody ?? delivery.body,
       ),
     };

@@ -53,4 +53,15 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('not a url');
     expect(error.message).toContain('KEYVAULT_URL: is required');
   });
+
+  it('reads the allowed webhook sources as a list, and refuses names that cannot be a secret name', () => {
+    expect(loadConfig(valid).WEBHOOK_SOURCES).toEqual(['autopilot']);
+    expect(loadConfig({ ...valid, WEBHOOK_SOURCES: 'autopilot, partner-eu' }).WEBHOOK_SOURCES).toEqual([
+      'autopilot',
+      'partner-eu',
+    ]);
+    for (const bad of ['', ' , ', 'Autopilot', 'a/b', 'x'.repeat(41)]) {
+      expect(() => loadConfig({ ...valid, WEBHOOK_SOURCES: bad })).toThrow(/WEBHOOK_SOURCES/);
+    }
+  });
 });

@@ -1,11 +1,12 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import {
+  ConfigError,
   ConflictError,
   DependencyUnavailableError,
   ThrottledError,
   ValidationError,
 } from '../../../shared/errors';
-import { toProblemResponse } from '../../../shared/http/problem';
+import { httpEntry, maxListedErrors, toProblemResponse } from '../../../shared/http/problem';
 
 const request = new HttpRequest({ url: 'http://localhost:7071/api/devices/abc', method: 'GET' });
 
@@ -70,5 +71,40 @@ describe('toProblemResponse for outages', () => {
     const res = toProblemResponse(new DependencyUnavailableError('queue down', 'serviceBus'), request, ctx);
     expect(res.status).toBe(503);
     expect(res.headers).toMatchObject({ 'retry-after': '30' });
+  });
+});
+
+describe('hardened problem answers', () => {
+  it('lists at most the first 50 field problems of a 400, and counts them all', () => {
+    const { ctx } = context();
+    const problems = Array.from({ length: 10_000 }, (_, i) => ({
+      field: `devices.${i}.serialNumber`,
+      message: 'must be letters, digits, and . _ - only',
+    }));
+    const res = toProblemResponse(new ValidationError('The order is invalid.', problems), request, ctx);
+    expect(res.status).toBe(400);
+    const body = res.jsonBody as { errors: unknown[]; errorCount: number };
+    expect(body.errors).toHaveLength(maxListedErrors);
+    expect(body.errors[0]).toEqual(problems[0]);
+    expect(body.errorCount).toBe(10_000);
+    expect(JSON.stringify(body).length).toBeLessThan(10_000);
+  });
+
+  it('answers a settings error as a plain 503 that names no setting, and logs what it was', async () => {
+    const error = new ConfigError([{ field: 'WEBHOOK_SOURCES', message: 'must name at least one source' }]);
+    const { ctx, errors } = context();
+    const direct = toProblemResponse(error, request, ctx);
+    const { ctx: entryCtx } = context();
+    const throughEntry = await httpEntry(() => {
+      throw error;
+    })(request, entryCtx);
+    for (const res of [direct, throughEntry]) {
+      expect(res.status).toBe(503);
+      expect(res.headers).toMatchObject({ 'retry-after': expect.any(String) });
+      const { jsonBody } = res as HttpResponseInit;
+      expect(JSON.stringify(jsonBody)).not.toContain('WEBHOOK_SOURCES');
+      expect(jsonBody).toMatchObject({ status: 503, code: 'service_unavailable' });
+    }
+    expect(JSON.stringify(errors)).toContain('WEBHOOK_SOURCES');
   });
 });

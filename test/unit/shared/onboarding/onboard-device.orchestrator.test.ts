@@ -448,8 +448,20 @@ describe('onboardDevice orchestrator', () => {
       );
       const attempts = run.calls(a.getEnrollment);
       expect(attempts).toHaveLength(transientRetry.maxAttempts);
-      // 5 s, then doubling: 10 s, 20 s, 40 s between attempts.
-      expect(attempts.map((c) => c.at.getTime() - t0)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
+      // 5 s, then doubling up to the policy's cap between attempts.
+      const offsets = attempts.map((c) => c.at.getTime() - t0);
+      expect(offsets.slice(0, 5)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
+      const gaps = offsets.slice(1).map((offset, i) => offset - (offsets[i] ?? 0));
+      expect(gaps).toEqual(
+        gaps.map((_, i) =>
+          Math.min(
+            transientRetry.firstRetryIntervalMs * transientRetry.backoffCoefficient ** i,
+            transientRetry.maxRetryIntervalMs,
+          ),
+        ),
+      );
+      // As in the Durable Task Framework, a retry is scheduled only while the budget since the first attempt lasts.
+      expect(offsets.slice(0, -1).every((offset) => offset < transientRetry.retryTimeoutMs)).toBe(true);
       expect(stepOutcomes(run)).toMatchObject({ enrollment: 'failed' });
     });
 

@@ -4,7 +4,11 @@ import {
   ThrottledError,
   UnauthorizedError,
 } from '../../../../../shared/errors';
-import { ResourceNotFoundError, toAppError } from '../../../../../shared/platform/graph/api-errors';
+import {
+  redactedPath,
+  ResourceNotFoundError,
+  toAppError,
+} from '../../../../../shared/platform/graph/api-errors';
 
 const base = { dependency: 'graph', method: 'GET', path: '/v1.0/users/x' };
 
@@ -48,5 +52,39 @@ describe('toAppError', () => {
     expect(forbidden.retryable).toBe(false);
     expect((forbidden as DependencyRejectedError).dependencyCode).toBe('Authorization_RequestDenied');
     expect(toAppError({ ...base, status: 401, body: undefined })).toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('errors name ids, never personal data', () => {
+  const upn = 'alex.wilber@contoso.onmicrosoft.com';
+
+  it('keeps route words and GUIDs of a path and hides every other segment', () => {
+    expect(redactedPath(`/v1.0/users/${encodeURIComponent(upn)}`)).toBe('/v1.0/users/{value}');
+    expect(redactedPath(`/v1.0/users/${upn}/assignLicense`)).toBe('/v1.0/users/{value}/assignLicense');
+    expect(redactedPath('/v1.0/users/6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab/assignLicense')).toBe(
+      '/v1.0/users/6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab/assignLicense',
+    );
+    expect(redactedPath('/v1.0/users/alexw')).toBe('/v1.0/users/{value}');
+    expect(redactedPath('/v1.0/groups/6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab/members/$ref')).toBe(
+      '/v1.0/groups/6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab/members/$ref',
+    );
+  });
+
+  it.each([503, 404, 403, 400])('names no UPN in the error of a %s on a user', (status) => {
+    const error = toAppError({
+      dependency: 'graph',
+      method: 'GET',
+      path: `/v1.0/users/${encodeURIComponent(upn)}`,
+      status,
+      body: {
+        error: {
+          code: 'Request_ResourceNotFound',
+          message: `Resource '${upn}' does not exist or one of its queried reference-property objects are not present.`,
+        },
+      },
+    });
+    expect(error.message).not.toContain('alex');
+    expect(error.message).not.toContain(encodeURIComponent(upn));
+    expect(error.message).toContain('/v1.0/users/{value}');
   });
 });
