@@ -1,5 +1,5 @@
 import { type OrchestrationContext, type Task } from 'durable-functions';
-import { callActivity, PermanentActivityFailure } from '../durable/activity';
+import { callActivity, PermanentActivityFailure, type RetryPolicy } from '../durable/activity';
 import { pollUntil } from '../durable/poll';
 import {
   type ExportPart,
@@ -9,6 +9,19 @@ import {
   telemetryActivities as a,
   telemetrySources,
 } from './contract';
+
+/**
+ * A pull retries a failed step for minutes, not the hours onboarding does: the next run of the cadence pulls the
+ * source again anyway, and a run held open for hours by one failing tenant would only delay its summary. A source
+ * that keeps failing is marked stale by `recordPull`; its last good state stays.
+ */
+export const pullRetry: RetryPolicy = {
+  firstRetryIntervalMs: 5_000,
+  backoffCoefficient: 2,
+  maxRetryIntervalMs: 2 * 60_000,
+  maxAttempts: 6,
+  retryTimeoutMs: 15 * 60_000,
+};
 
 /** How long a pull waits for Intune to finish an export before it gives up for this run (the job stays pending). */
 export const exportWaitMs = 2 * 3_600_000;
@@ -29,14 +42,14 @@ export function* pullSourceOrchestrator(
   try {
     const jobs: ExportPart[] = [];
     if (telemetrySources[input.source].kind === 'export') {
-      const parts = yield* callActivity(context, a.listExportParts, input);
+      const parts = yield* callActivity(context, a.listExportParts, input, pullRetry);
       for (const part of parts) {
         const job = yield* finishedJob(context, input, part);
         if (job === undefined) throw new Error(`export ${part} did not complete within the run`);
         jobs.push(job);
       }
     }
-    const counts = yield* callActivity(context, a.ingestSource, { ...input, jobs });
+    const counts = yield* callActivity(context, a.ingestSource, { ...input, jobs }, pullRetry);
     outcome = { tenantId: input.tenantId, source: input.source, status: 'succeeded', ...counts };
   } catch (error) {
     const message =
@@ -46,7 +59,7 @@ export function* pullSourceOrchestrator(
         ? { tenantId: input.tenantId, source: input.source, status: 'skipped', reason: message }
         : { tenantId: input.tenantId, source: input.source, status: 'failed', error: message };
   }
-  yield* callActivity(context, a.recordPull, { ...input, outcome });
+  yield* callActivity(context, a.recordPull, { ...input, outcome }, pullRetry);
   return outcome;
 }
 
@@ -56,18 +69,18 @@ function* finishedJob(
   part: string,
 ): Generator<Task, ExportPart | undefined, unknown> {
   for (let attempt = 0; attempt <= exportResubmissions; attempt++) {
-    const jobId = yield* callActivity(context, a.ensureExportJob, { ...input, part });
+    const jobId = yield* callActivity(context, a.ensureExportJob, { ...input, part }, pullRetry);
     const job = { part, jobId };
     const deadline = new Date(context.df.currentUtcDateTime.getTime() + exportWaitMs);
     const polled = yield* pollUntil<JobState>(
       context,
-      () => callActivity(context, a.pollExportJob, { ...input, ...job }),
+      () => callActivity(context, a.pollExportJob, { ...input, ...job }, pullRetry),
       (state) => state.status !== 'pending',
       { firstDelayMs: 30_000, maxDelayMs: 10 * 60_000, factor: 2, deadline },
     );
     if (!polled.done) return undefined;
     if (polled.value.status === 'completed') return job;
-    yield* callActivity(context, a.forgetExportJob, { ...input, ...job });
+    yield* callActivity(context, a.forgetExportJob, { ...input, ...job }, pullRetry);
   }
   return undefined;
 }

@@ -53,7 +53,10 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-export async function startOnboardingWorld(): Promise<OnboardingWorld> {
+/** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
+const timerFunctions = ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'];
+
+export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -70,6 +73,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
+      ...(options.timers
+        ? {}
+        : Object.fromEntries(timerFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
     log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
   };

@@ -178,10 +178,7 @@ function performanceShape(device: SimDevice, now: number): Record<string, unknow
 
 function scoresShape(device: SimDevice, now: number): Record<string, unknown> {
   const performance = devicePerformance(device, now);
-  const appReliabilityScore = Math.max(
-    0,
-    100 - performance.blueScreenCount * 12 - device.phase(31, 15),
-  );
+  const appReliabilityScore = Math.max(0, 100 - performance.blueScreenCount * 12 - device.phase(31, 15));
   const workFromAnywhereScore = device.release.platform === 'Windows11' ? 92 : 71;
   const endpointAnalyticsScore =
     Math.round(

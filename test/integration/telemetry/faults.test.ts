@@ -19,7 +19,7 @@ describe('telemetry under faults', () => {
   let tenant: TenantRecord;
 
   beforeAll(async () => {
-    world = await startOnboardingWorld();
+    world = await startOnboardingWorld({ timers: true });
     tenant = await world.addTenant({
       name: 'Northwind',
       deviceCount: 30,

@@ -27,7 +27,7 @@ describe('scheduled telemetry pulls', () => {
   let fabrikam: TenantRecord;
 
   beforeAll(async () => {
-    world = await startOnboardingWorld();
+    world = await startOnboardingWorld({ timers: true });
     contoso = await world.addTenant({
       name: 'Contoso',
       deviceCount: 40,
