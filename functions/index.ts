@@ -7,3 +7,6 @@ import './queues/deliver-audit-to-customer-sink';
 import './orchestrations/onboard-device';
 import './activities/onboarding';
 import './http/operator-api';
+import './timers/telemetry';
+import './orchestrations/telemetry';
+import './activities/telemetry';

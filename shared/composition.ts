@@ -8,6 +8,7 @@ import { operatorsWiring } from './operators/wiring';
 import { createPlatform, type Platform } from './platform';
 import { lazy } from './platform/lazy';
 import { provisioningWiring } from './provisioning/wiring';
+import { telemetryWiring } from './telemetry/wiring';
 import { tenantsWiring } from './tenants/wiring';
 
 export interface App {
@@ -20,6 +21,7 @@ export interface App {
   readonly provisioning: ReturnType<typeof provisioningWiring>;
   readonly audit: ReturnType<typeof auditWiring>;
   readonly operators: ReturnType<typeof operatorsWiring>;
+  readonly telemetry: ReturnType<typeof telemetryWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -35,7 +37,9 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     onboarding: () => onboardingWiring(platform, app.tenants, config, app.audit.port),
     provisioning: () => provisioningWiring(platform, app.tenants),
     audit: () => auditWiring(platform, app.tenants),
-    operators: () => operatorsWiring(platform, app.tenants, app.onboarding, app.audit, config, version),
+    operators: () =>
+      operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),
+    telemetry: () => telemetryWiring(platform, app.tenants, config),
   });
   return app;
 }

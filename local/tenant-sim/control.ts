@@ -8,6 +8,8 @@
  *   GET    /_sim/tenants/{id}                      one tenant
  *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/behaviour   script one device (body: the model's behaviour)
  *   GET|PUT|DELETE /_sim/tenants/{id}/faults       injected latency / 5xx rate / 429 burst (FaultSettings)
+ *   PUT    /_sim/tenants/{id}/exports              {failNext?: {count, reportName?}, expireNextDownloads?: n}
+ *   POST   /_sim/tenants/{id}/devices/quality-update   {count, seed?}: devices install the latest cumulative update
  *   GET|PUT /_sim/tenants/{id}/throttling          {enabled?, limits?: {intune|graph|defender|defenderAvInfo: [{windowMs,max,writesOnly?}]}}
  *   GET|PUT /_sim/throttling                       the same, as the default for every tenant
  *   GET    /_sim/clock                             {now, epochMs, virtual, nextDue?}
@@ -80,6 +82,20 @@ export class SimControl {
   setDeviceBehaviour(tenantId: string, serialOrId: string, behaviour: unknown): void {
     this.existing(tenantId);
     this.model.setDeviceBehaviour(tenantId, serialOrId, behaviour as never);
+  }
+
+  /** Report export faults: the next jobs end `failed`, the next downloads are refused as expired. */
+  scriptExports(tenantId: string, script: unknown): void {
+    this.existing(tenantId);
+    if (!this.model.scriptExports) throw new Error('This model has no report exports.');
+    this.model.scriptExports(tenantId, exportScriptSchema.parse(script) as never);
+  }
+
+  /** `count` devices install their release's latest cumulative update (their data changes); returns their ids. */
+  installQualityUpdate(tenantId: string, count: number, seed?: number): string[] {
+    this.existing(tenantId);
+    if (!this.model.installQualityUpdate) throw new Error('This model has no device updates.');
+    return this.model.installQualityUpdate(tenantId, count, seed);
   }
 
   /** Replaces the tenant's fault settings; `undefined` removes them. */
@@ -196,6 +212,12 @@ const faultSettingsSchema = z.strictObject({
     .optional(),
 });
 
+const exportScriptSchema = z.strictObject({
+  failNext: z.strictObject({ count: z.int().min(0), reportName: z.string().min(1).optional() }).optional(),
+  expireNextDownloads: z.int().min(0).optional(),
+});
+const qualityUpdateSchema = z.strictObject({ count: z.int().min(0), seed: z.int().optional() });
+
 const limitSchema = z.strictObject({
   windowMs: z.int().positive(),
   max: z.int().positive(),
@@ -292,6 +314,22 @@ const endpoints: ControlEndpoint[] = [
     run: (control, { id }, body) => {
       control.setFaults(id as string, body as FaultSettings);
       return ok(control.faultSettings(id as string));
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: '/tenants/{id}/exports',
+    run: (control, { id }, body) => {
+      control.scriptExports(id as string, body);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/tenants/{id}/devices/quality-update',
+    run: (control, { id }, body) => {
+      const { count, seed } = qualityUpdateSchema.parse(body);
+      return ok({ managedDeviceIds: control.installQualityUpdate(id as string, count, seed) });
     },
   },
   {

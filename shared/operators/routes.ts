@@ -4,6 +4,7 @@ import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
 import { failureReasons, onboardingStatusRoute, onboardingSteps } from '../onboarding/contract';
+import { cadences, telemetrySources } from '../telemetry/contract';
 import {
   maxDevicesPerOrder,
   orderIdSchema,
@@ -172,6 +173,33 @@ const deviceSchema = z.object({
   updatedAt: z.string(),
 });
 
+const deviceTelemetrySchema = z.object({
+  deviceId: z.string(),
+  sources: z.record(
+    z.string(),
+    z.array(z.object({ asOf: z.string(), reporting: z.string().optional(), data: z.unknown() })),
+  ),
+});
+
+const tenantTelemetrySchema = z.object({
+  tenantId: z.string(),
+  residency: z.literal('US'),
+  sources: z.array(
+    z.object({
+      source: z.enum(Object.keys(telemetrySources) as [keyof typeof telemetrySources]),
+      cadence: z.enum(cadences),
+      freshness: z.enum(['fresh', 'stale', 'never']),
+      lastSuccessAt: z.string().nullable(),
+      asOf: z.string().nullable(),
+      pages: z.number().nullable(),
+      rows: z.number().nullable(),
+      changedRows: z.number().nullable(),
+      consecutiveFailures: z.number(),
+      lastError: z.string().nullable(),
+    }),
+  ),
+});
+
 const onboardingStatusSchema = z.object({
   tenantId: z.string(),
   serialNumber: z.string(),
@@ -327,8 +355,20 @@ export const operatorRoutes = {
     success: {
       status: 200,
       description: 'The device',
-      schema: deviceSchema.extend({ onboarding: onboardingRecordSchema.optional() }),
+      schema: deviceSchema.extend({
+        onboarding: onboardingRecordSchema.optional(),
+        telemetry: deviceTelemetrySchema.optional(),
+      }),
     },
+  },
+  getTelemetry: {
+    method: 'GET',
+    path: 'tenants/{tenantId}/telemetry',
+    access: fleetRead,
+    tag: 'Telemetry',
+    summary: 'Each telemetry source’s freshness in a tenant: last success, as-of time, rows, failures',
+    params: tenantParams,
+    success: { status: 200, description: 'The tenant’s telemetry sources', schema: tenantTelemetrySchema },
   },
   listOnboardings: {
     method: 'GET',

@@ -13,7 +13,9 @@ import {
   operatorEndpoint,
   type RouteImplementation,
 } from './endpoint';
+import { type TelemetryCapability } from '../telemetry/wiring';
 import { auditHandlers } from './handlers/audit';
+import { telemetryHandlers } from './handlers/telemetry';
 import { docsHandlers } from './handlers/docs';
 import { fleetHandlers } from './handlers/fleet';
 import { meHandler } from './handlers/me';
@@ -43,6 +45,7 @@ export function operatorsWiring(
   tenants: TenantStore,
   onboarding: Pick<OnboardingCapability, 'store' | 'startOrder' | 'status'>,
   auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
+  telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
   config: OperatorsConfig,
   version: string,
 ): OperatorsCapability {
@@ -68,9 +71,11 @@ export function operatorsWiring(
           startOrder: onboarding.startOrder,
           status: onboarding.status,
           idempotency,
+          deviceTelemetry: (tenantId, managedDeviceId) => telemetry.deviceView(tenantId, managedDeviceId),
           audit,
           now,
         }),
+        ...telemetryHandlers({ tenants, telemetry }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
         ...docsHandlers(version),

@@ -24,12 +24,17 @@ export const cosmosContainers = {
    * environment alone), partitioned by chain so that a chain's head and records share a logical partition.
    */
   audit: { id: 'audit', partitionKeyPath: '/chain' },
+  /** Telemetry: current state per device and source, each source's status, pending export jobs (`type`). */
+  telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
 
-/** Blob containers by purpose; none yet (telemetry's raw snapshots will be the first). */
-export const blobContainers = {} as const satisfies Record<string, string>;
+/** Blob containers by purpose. */
+export const blobContainers = {
+  /** Raw telemetry snapshots, gzip, one blob per tenant, source and run: `{tenant}/{source}/{run}.{ndjson|csv}.gz`. */
+  telemetryRaw: 'telemetry-raw',
+} as const satisfies Record<string, string>;
 
 export const queueNames = {
   deviceOrders: 'device-orders',

@@ -53,6 +53,14 @@ export class TenantStore {
     });
   }
 
+  /** Ids of the tenants the service acts in now (provisioned, not suspended). */
+  async activeIds(): Promise<string[]> {
+    return (await this.list())
+      .filter((tenant) => tenant.status === 'active')
+      .map((tenant) => tenant.id)
+      .sort();
+  }
+
   async upsert(record: TenantRecord): Promise<void> {
     const valid = tenantRecordSchema.parse(record);
     await cosmosCall(`write tenant ${record.id}`, () => this.container.items.upsert(valid));

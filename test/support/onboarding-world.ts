@@ -41,6 +41,8 @@ export interface OnboardingWorld {
   broker: ServiceBusStandIn;
   /** Waits until the orders queue is empty and the host has nothing in flight. */
   settle(): Promise<void>;
+  /** Stops the host at once (whatever it was doing) and starts a fresh one: a crash and restart of the app. */
+  restartHost(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,10 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-export async function startOnboardingWorld(): Promise<OnboardingWorld> {
+/** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
+const timerFunctions = ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'];
+
+export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -63,7 +68,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
   const logs: LogEntry[] = [];
   const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
-  const host = await startHost({
+  const hostOptions = {
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
     clock,
@@ -73,19 +78,23 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
+      ...(options.timers
+        ? {}
+        : Object.fromEntries(timerFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
-    log: (entry) => {
+    log: (entry: LogEntry) => {
       logs.push(entry);
       echo?.(entry);
     },
-  });
+  };
+  const host = await startHost(hostOptions);
   const app = composition();
   const webhookSecret =
     (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const run = Math.random().toString(36).slice(2, 8);
 
-  return {
+  const world: OnboardingWorld = {
     clock,
     sim,
     host,
@@ -126,7 +135,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       const rawBody = options.rawBody ?? JSON.stringify(order);
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
       const deliveryId = options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`;
-      const response = await fetch(`${host.baseUrl}/api/autopilot/webhook`, {
+      const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -153,7 +162,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       // Orders reach the orchestrations through the queue: wait until every instance exists, then drive time.
       const deadline = Date.now() + timeoutMs;
       for (const id of ids) {
-        while (!(await exists(host, id))) {
+        while (!(await exists(world.host, id))) {
           if (Date.now() > deadline) throw new Error(`instance ${id} was never started`);
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -162,7 +171,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       for (const id of ids)
         results.set(
           id,
-          (await host.waitForInstance(id, { timeoutMs: Math.max(1000, deadline - Date.now()) })) as never,
+          (await world.host.waitForInstance(id, {
+            timeoutMs: Math.max(1000, deadline - Date.now()),
+          })) as never,
         );
       return results;
     },
@@ -172,7 +183,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         const deadline = Date.now() + 10_000;
         while (Date.now() < deadline) {
           if ((await receiver.peekMessages(1)).length === 0) {
-            await host.waitForIdle({ timeoutMs: 10_000 });
+            await world.host.waitForIdle({ timeoutMs: 10_000 });
             return;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -182,14 +193,20 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         await receiver.close();
       }
     },
+    async restartHost() {
+      await world.host.stop();
+      await resetComposition();
+      world.host = await startHost(hostOptions);
+    },
     async stop() {
       await serviceBus.close();
-      await host.stop();
+      await world.host.stop();
       await resetComposition();
       await sim.stop();
       await broker.stop();
     },
   };
+  return world;
 }
 
 async function exists(host: HostHandle, id: string): Promise<boolean> {

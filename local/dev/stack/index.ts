@@ -158,6 +158,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TRUSTED_CA_CERT_PATH: c.certPath,
       OPERATOR_TENANT_ID: operatorTenantId,
       OPERATOR_API_AUDIENCE: options.operator?.audience ?? localOperator.audience,
+      // The telemetry timers' schedules (the app's defaults; a test or `npm start` may override them).
+      TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
+      TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
+      TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,

@@ -26,6 +26,8 @@ export interface FleetDependencies {
     serialNumber: string,
   ): Promise<OnboardingView | undefined>;
   idempotency: Pick<IdempotencyStore, 'claim' | 'complete' | 'release'>;
+  /** The device's telemetry from every source, by its Intune id. */
+  deviceTelemetry(tenantId: string, managedDeviceId: string): Promise<unknown>;
   audit: AuditPort;
   now(): Date;
 }
@@ -88,11 +90,15 @@ export function fleetHandlers(deps: FleetDependencies): FleetHandlers {
         deps.onboardings.get(params.tenantId, params.serialNumber),
       ]);
       if (!device) throw new NotFoundError(`Device ${params.serialNumber} is not known in this tenant.`);
+      const telemetry = device.managedDeviceId
+        ? await deps.deviceTelemetry(params.tenantId, device.managedDeviceId)
+        : undefined;
       return {
         status: 200,
         jsonBody: {
           ...deviceView(device),
           ...(onboarding ? { onboarding: onboardingRecordView(onboarding) } : {}),
+          ...(telemetry ? { telemetry } : {}),
         },
       };
     },

@@ -138,6 +138,8 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: `${t}/onboardings?status=onboarded` };
       case 'getOnboarding':
         return { method: 'GET', path: `${t}/onboardings/${serial(tenantId)}` };
+      case 'getTelemetry':
+        return { method: 'GET', path: `${t}/telemetry` };
       case 'startOnboardings':
         return {
           method: 'POST',
