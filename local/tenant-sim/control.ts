@@ -7,6 +7,9 @@
  *   POST   /_sim/tenants                           create a tenant from a TenantSpec (the model's) → 201
  *   GET    /_sim/tenants/{id}                      one tenant
  *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/behaviour   script one device (body: the model's behaviour)
+ *   POST   /_sim/tenants/{id}/changes              change the tenant as its admins would (drift, readiness cases):
+ *          {kind: deletePolicy|changePolicy|deleteGroup|removeGroupMember|assignForeignPolicy|setSecurityDefaults|
+ *           setMdmAuthority|addConditionalAccessPolicy|addUser|addGroup, ...} (model/identity.ts TenantChange) → 204
  *   GET|PUT|DELETE /_sim/tenants/{id}/faults       injected latency / 5xx rate / 429 burst (FaultSettings)
  *   GET|PUT /_sim/tenants/{id}/throttling          {enabled?, limits?: {intune|graph|defender|defenderAvInfo: [{windowMs,max,writesOnly?}]}}
  *   GET|PUT /_sim/throttling                       the same, as the default for every tenant
@@ -80,6 +83,14 @@ export class SimControl {
   setDeviceBehaviour(tenantId: string, serialOrId: string, behaviour: unknown): void {
     this.existing(tenantId);
     this.model.setDeviceBehaviour(tenantId, serialOrId, behaviour as never);
+  }
+
+  /** Changes a tenant as its own admins would (drift for provisioning to find, or a readiness case). */
+  changeTenant(tenantId: string, change: unknown): void {
+    this.existing(tenantId);
+    if (!this.model.changeTenant)
+      throw new SimError({ status: 501, body: { error: 'This model has no changes.' } });
+    this.model.changeTenant(tenantId, change as never);
   }
 
   /** Replaces the tenant's fault settings; `undefined` removes them. */
@@ -278,6 +289,14 @@ const endpoints: ControlEndpoint[] = [
     pattern: '/tenants/{id}/devices/{device}/behaviour',
     run: (control, { id, device }, body) => {
       control.setDeviceBehaviour(id as string, device as string, body);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/tenants/{id}/changes',
+    run: (control, { id }, body) => {
+      control.changeTenant(id as string, body);
       return { status: 204 };
     },
   },

@@ -34,4 +34,6 @@ export interface SimModel {
   createTenant(spec: never): SimTenantView;
   /** Scripts one device's lifecycle (the control API passes the request body as `behaviour`). */
   setDeviceBehaviour(tenantId: string, serialOrId: string, behaviour: never): void;
+  /** Changes a tenant as its admins would (the control API passes the request body as `change`). */
+  changeTenant?(tenantId: string, change: never): void;
 }
