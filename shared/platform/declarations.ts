@@ -24,6 +24,8 @@ export const cosmosContainers = {
    * environment alone), partitioned by chain so that a chain's head and records share a logical partition.
    */
   audit: { id: 'audit', partitionKeyPath: '/chain' },
+  /** Per tenant: the last readiness assessment, the ids of the objects provisioning created, and drift records. */
+  provisioning: { id: 'provisioning', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
