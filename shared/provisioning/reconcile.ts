@@ -266,7 +266,7 @@ export async function reconcileTenant(
     if (!user.assignedLicenses.some((l) => l.skuId === account.licence)) {
       if (options.initial || (await deviation(`${account.key}:licence`, 'missing', 'E5 licence missing.')))
         await write(`licence:${account.key}`, () =>
-          graph.post(`/v1.0/users/${segment(user!.id)}/assignLicense`, {
+          graph.post(`/v1.0/users/${segment(user.id)}/assignLicense`, {
             addLicenses: [{ skuId: account.licence, disabledPlans: [] }],
             removeLicenses: [],
           }),
@@ -279,7 +279,7 @@ export async function reconcileTenant(
       )
         await write(`member:${account.key}`, () =>
           graph.post(`/v1.0/groups/${segment(groupIds[account.memberOf]!)}/members/$ref`, {
-            '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user!.id}`,
+            '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user.id}`,
           }),
         );
     }

@@ -50,7 +50,15 @@ function areaRoutes(area: Area): SimRoute[] {
       pattern: base,
       write: false,
       permissions: area.read,
-      handler: (request) => list(request, area.collection(request).all().map(area.shape), area.path),
+      handler: (request) =>
+        list(
+          request,
+          area
+            .collection(request)
+            .all()
+            .map((item) => area.shape(item)),
+          area.path,
+        ),
     }),
     route({
       method: 'POST',
