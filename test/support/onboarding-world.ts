@@ -6,6 +6,7 @@ import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker'
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
+import { telemetryTimers } from '../../shared/telemetry/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -57,7 +58,6 @@ export interface PostOptions {
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
 /** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
-const timerFunctions = ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'];
 
 export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
@@ -80,7 +80,7 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       ServiceBusConnection: broker.connectionString,
       ...(options.timers
         ? {}
-        : Object.fromEntries(timerFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);
