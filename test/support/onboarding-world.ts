@@ -1,10 +1,15 @@
 import { join } from 'node:path';
-import { ServiceBusClient } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
 import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
-import { messagingEntities, queueNames } from '../../shared/platform/declarations';
+import {
+  deviceEventsSubscriptionNames,
+  messagingEntities,
+  queueNames,
+  topicNames,
+} from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
@@ -228,4 +233,30 @@ export function orderFor(tenantId: string, orderId: string, devices: { serial: s
 
 export function instanceIdOf(tenantId: string, serial: string): string {
   return onboardingInstanceId(tenantId, serial);
+}
+
+/** The events on `device-events` about the given tenants, read from the all-events subscription (up to 10 s). */
+export async function receiveEvents(
+  world: OnboardingWorld,
+  tenantIds: string[],
+  count: number,
+): Promise<ServiceBusReceivedMessage[]> {
+  const receiver = world.serviceBus.createReceiver(
+    topicNames.deviceEvents,
+    deviceEventsSubscriptionNames.allEvents,
+    {
+      receiveMode: 'receiveAndDelete',
+    },
+  );
+  const mine: ServiceBusReceivedMessage[] = [];
+  try {
+    const deadline = Date.now() + 10_000;
+    while (mine.length < count && Date.now() < deadline) {
+      const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
+      mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));
+    }
+  } finally {
+    await receiver.close();
+  }
+  return mine;
 }
