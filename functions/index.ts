@@ -10,3 +10,6 @@ import './http/operator-api';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';
+import './timers/provisioning';
+import './orchestrations/provisioning';
+import './activities/provisioning';

@@ -1,5 +1,6 @@
 import { type Container } from '@azure/cosmos';
 import { cosmosCall } from '../platform/cosmos/errors';
+import { type Page, type PageRequest, queryPage } from '../platform/cosmos/paging';
 
 export const readinessVerdicts = ['ready', 'advisory', 'notReady', 'error'] as const;
 export type ReadinessVerdict = (typeof readinessVerdicts)[number];
@@ -20,7 +21,8 @@ export interface ReadinessAssessment {
 
 export const driftStatuses = ['new', 'remediated', 'accepted', 'customerSpecific', 'denied'] as const;
 export type DriftStatus = (typeof driftStatuses)[number];
-export type DeviationKind = 'missing' | 'changed' | 'unexpected';
+export const deviationKinds = ['missing', 'changed', 'unexpected'] as const;
+export type DeviationKind = (typeof deviationKinds)[number];
 
 export interface DriftRecord {
   id: string;
@@ -76,6 +78,31 @@ export class ProvisioningStore {
         .fetchAll(),
     );
     return resources.map(strip);
+  }
+
+  /** One page of a tenant's drift, by status and kind when given, in id order. */
+  async driftPage(
+    tenantId: string,
+    filter: { status?: DriftStatus | undefined; kind?: DeviationKind | undefined },
+    page: PageRequest,
+  ): Promise<Page<DriftRecord>> {
+    const conditions = ['c.tenantId = @tenantId', "c.type = 'drift'"];
+    const parameters = [{ name: '@tenantId', value: tenantId }];
+    if (filter.status) {
+      conditions.push('c.status = @status');
+      parameters.push({ name: '@status', value: filter.status });
+    }
+    if (filter.kind) {
+      conditions.push('c.kind = @kind');
+      parameters.push({ name: '@kind', value: filter.kind });
+    }
+    const result = await queryPage<DriftRecord>(
+      this.container,
+      { query: `SELECT * FROM c WHERE ${conditions.join(' AND ')} ORDER BY c.id`, parameters },
+      page,
+      `page drift of ${tenantId}`,
+    );
+    return { ...result, items: result.items.map(strip) };
   }
 
   async driftRecord(tenantId: string, id: string): Promise<DriftRecord | undefined> {
