@@ -86,7 +86,7 @@ export function startReconcileRunHandler(client: (context: InvocationContext) =>
     // A run that failed or was terminated may run again: every step of it is idempotent.
     if (
       existing &&
-      (underWay.has(String(existing.runtimeStatus)) || existing.runtimeStatus === 'Completed')
+      (underWay.has(String(existing.runtimeStatus)) || String(existing.runtimeStatus) === 'Completed')
     ) {
       context.log(`reconcile: run ${runId} exists (${String(existing.runtimeStatus)}), not started again`);
       return runId;

@@ -12,6 +12,7 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { reconcileTimer } from '../../shared/provisioning/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -85,7 +86,9 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       ServiceBusConnection: broker.connectionString,
       ...(options.timers
         ? {}
-        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+        : Object.fromEntries(
+            [...telemetryTimers, reconcileTimer].map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']),
+          )),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);

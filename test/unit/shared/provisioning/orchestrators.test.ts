@@ -5,6 +5,7 @@ import {
   provisionOrchestration,
   type ReconcileAllSummary,
   reconcileAllOrchestration,
+  type ReconcileInput,
   type ReconcileOutcome,
   reconcileRunId,
   reconcileRunTenantInstanceId,
@@ -81,7 +82,10 @@ describe('provisionTenant orchestrator', () => {
     const run = await provisioning()
       .onActivity(
         a.applyDesiredState,
-        sequence<ReconcileOutcome>([{ outcome: 'throttled', retryAfterMs: 120_000 }, succeeded]),
+        sequence<ReconcileInput, ReconcileOutcome>([
+          { outcome: 'throttled', retryAfterMs: 120_000 },
+          succeeded,
+        ]),
       )
       .run();
     expect(run.output).toMatchObject({ status: 'active' });
@@ -133,7 +137,10 @@ describe('reconcileTenant orchestrator', () => {
 
   it('returns a permanent failure instead of throwing, so that a run over all tenants goes on', async () => {
     const run = await reconcile()
-      .onActivity(a.applyDesiredState, { permanentFailure: { code: 'dependency_rejected', message: 'no' } })
+      .onActivity(a.applyDesiredState, {
+        // What an activity answers for a failure no retry cures (activity-registration.ts).
+        permanentFailure: { code: 'dependency_rejected', message: 'no' },
+      } as never)
       .run();
     expect(run.status).toBe('Completed');
     expect(run.output).toMatchObject({ outcome: 'failed' });
