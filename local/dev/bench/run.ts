@@ -5,6 +5,7 @@ import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
 import { telemetryPulls } from './telemetry';
+import { provisioningRuns } from './provisioning';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
 const benchmarks: Benchmark[] = [
@@ -14,6 +15,7 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
+  provisioningRuns,
 ];
 const labelWidth = 20;
 
