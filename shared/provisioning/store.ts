@@ -1,4 +1,5 @@
 import { type Container } from '@azure/cosmos';
+import { NotFoundError } from '../errors';
 import { cosmosCall } from '../platform/cosmos/errors';
 import { type Page, type PageRequest, queryPage } from '../platform/cosmos/paging';
 
@@ -114,8 +115,13 @@ export class ProvisioningStore {
     await this.upsert(record);
   }
 
+  /** Idempotent: a record already gone is what was asked for. */
   async deleteDrift(tenantId: string, id: string): Promise<void> {
-    await cosmosCall(`delete drift ${id}`, () => this.container.item(id, tenantId).delete());
+    try {
+      await cosmosCall(`delete drift ${id}`, () => this.container.item(id, tenantId).delete());
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   private async read<T>(tenantId: string, id: string): Promise<T | undefined> {
