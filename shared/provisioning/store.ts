@@ -75,7 +75,15 @@ export class ProvisioningStore {
   async drift(tenantId: string): Promise<DriftRecord[]> {
     const { resources } = await cosmosCall(`list drift of ${tenantId}`, () =>
       this.container.items
-        .query<DriftRecord>({ query: "SELECT * FROM c WHERE c.type = 'drift'" }, { partitionKey: tenantId })
+        // The tenant in the query itself, not only as the partition key: the local Cosmos ignores the option, and a
+        // reconcile that saw another tenant's records would prune them.
+        .query<DriftRecord>(
+          {
+            query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = 'drift'",
+            parameters: [{ name: '@tenantId', value: tenantId }],
+          },
+          { partitionKey: tenantId },
+        )
         .fetchAll(),
     );
     return resources.map(strip);
