@@ -3,4 +3,5 @@ import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
 import './orchestrations/onboard-device';
+import './orchestrations/watch-tenant';
 import './activities/onboarding';

@@ -7,11 +7,12 @@ import { type Platform } from '../platform';
 import { lazy } from '../platform/lazy';
 import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
-import { onboardingImplementations } from './activities';
-import { type onboardingActivities } from './contract';
+import { onboardingImplementations, watchImplementations } from './activities';
+import { type onboardingActivities, type watchActivities } from './contract';
 import { enqueueOnboardings } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
 import { OnboardingStore } from './store';
+import { WaitStore } from './watcher/wait-store';
 import { DeliveryStore } from './webhook/delivery-store';
 import { autopilotWebhookHandler } from './webhook/handler';
 import { webhookSecretReader } from './webhook/secrets';
@@ -24,6 +25,10 @@ export interface OnboardingCapability {
   /** The `device-orders` queue trigger. */
   readonly startFromQueue: (message: unknown, context: InvocationContext) => Promise<void>;
   readonly activities: ImplementationsOf<typeof onboardingActivities>;
+  /** The tenant watcher's activities. */
+  readonly watchActivities: ImplementationsOf<typeof watchActivities>;
+  /** What each device waits for, and each tenant's watcher state. */
+  readonly waits: WaitStore;
 }
 
 export type OnboardingPlatform = Pick<
@@ -60,12 +65,22 @@ export function onboardingWiring(
       });
     },
     startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    waits: () => new WaitStore(platform.container('onboardingWaits')),
     activities: () =>
       onboardingImplementations({
         tenants,
         tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
         onboardings: onboarding.store,
+        waits: onboarding.waits,
         deviceEvents: platform.sender(topicNames.deviceEvents),
+        durableClient: (context) => df.getClient(context),
+      }),
+    watchActivities: () =>
+      watchImplementations({
+        tenants,
+        tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
+        waits: onboarding.waits,
+        durableClient: (context) => df.getClient(context),
       }),
   });
   return onboarding;

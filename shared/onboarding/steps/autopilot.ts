@@ -1,14 +1,20 @@
 import { tenantLayout } from '../../domain/tenant-layout';
 import { DependencyRejectedError, DependencyUnavailableError, ThrottledError } from '../../errors';
 import { type ApiClient } from '../../platform/graph/api-client';
-import { addDeviceToGroup, findGroupId, TenantNotProvisionedError } from './directory';
+import { addDeviceToGroup, findGroupId, tenantWide, TenantNotProvisionedError } from './directory';
 import { odataString, segment } from '../../platform/graph/odata';
 import {
+  type ImportEntry,
   type ImportStatus,
-  type ImportSubmission,
   type OnboardingRequest,
   type ProfileAssignment,
 } from '../contract';
+
+/** What `submitAutopilotImport` found or did for one device. */
+export type ImportSubmission =
+  | { kind: 'submitted'; importedDeviceId: string }
+  /** The device is already a registered Autopilot device of this tenant: nothing to import. */
+  | { kind: 'alreadyRegistered'; autopilotDeviceId: string };
 
 interface AutopilotDeviceIdentity {
   id: string;
@@ -124,7 +130,7 @@ const lastSyncRequest = new WeakMap<ApiClient, number>();
  * one sync at a time (409) and at most one per ten minutes (429): either answer means a sync is coming anyway, and so
  * does a request this worker made in the last ten minutes, which spares a burst of orders a write per device.
  */
-async function requestAutopilotSync(graph: ApiClient, now = Date.now()): Promise<void> {
+export async function requestAutopilotSync(graph: ApiClient, now = Date.now()): Promise<void> {
   if (now - (lastSyncRequest.get(graph) ?? -Infinity) < syncIntervalMs) return;
   lastSyncRequest.set(graph, now);
   try {
@@ -150,22 +156,115 @@ interface DeploymentProfile {
 export async function assignDeploymentProfile(
   graph: ApiClient,
   serialNumber: string,
+  knownAzureADDeviceId?: string,
 ): Promise<ProfileAssignment> {
-  const profiles = await graph.listAll<DeploymentProfile>(
-    `/beta/deviceManagement/windowsAutopilotDeploymentProfiles?$filter=displayName eq ${odataString(tenantLayout.standardUserProfile)}`,
-  );
-  const profile = profiles.find((p) => p.outOfBoxExperienceSetting?.userType === 'standard');
-  if (!profile)
-    throw new TenantNotProvisionedError(
-      `the standard-user deployment profile "${tenantLayout.standardUserProfile}"`,
+  const profile = await tenantWide(graph, 'standardUserProfile', async () => {
+    const profiles = await graph.listAll<DeploymentProfile>(
+      `/beta/deviceManagement/windowsAutopilotDeploymentProfiles?$filter=displayName eq ${odataString(tenantLayout.standardUserProfile)}`,
     );
-  const device = await findRegisteredDevice(graph, serialNumber);
-  if (!device?.azureActiveDirectoryDeviceId)
+    const found = profiles.find((p) => p.outOfBoxExperienceSetting?.userType === 'standard');
+    if (!found)
+      throw new TenantNotProvisionedError(
+        `the standard-user deployment profile "${tenantLayout.standardUserProfile}"`,
+      );
+    return found;
+  });
+  // The watcher saw the device registered and passes its Entra device id; without it, look the device up.
+  const azureADDeviceId =
+    knownAzureADDeviceId ?? (await findRegisteredDevice(graph, serialNumber))?.azureActiveDirectoryDeviceId;
+  if (!azureADDeviceId)
     throw new DependencyUnavailableError(
       `Autopilot device ${serialNumber} has no directory object yet`,
       'graph',
     );
-  const groupId = await findGroupId(graph, tenantLayout.autopilotDevicesGroup);
-  await addDeviceToGroup(graph, groupId, device.azureActiveDirectoryDeviceId);
+  const groupId = await tenantWide(graph, `group:${tenantLayout.autopilotDevicesGroup}`, () =>
+    findGroupId(graph, tenantLayout.autopilotDevicesGroup),
+  );
+  await addDeviceToGroup(graph, groupId, azureADDeviceId);
   return { profileId: profile.id, profileName: profile.displayName };
+}
+
+/**
+ * Autopilot's import takes a list: one call imports many devices (we send at most `importChunk` a call, the size of
+ * the CSV upload Intune's own portal takes). Callers import only what a fresh listing did not show, so a call whose
+ * answer was lost is not repeated for devices it did import.
+ */
+export const importChunk = 500;
+
+export async function importIdentities(
+  graph: ApiClient,
+  devices: (ImportEntry & { serialNumber: string })[],
+): Promise<number> {
+  let calls = 0;
+  for (let i = 0; i < devices.length; i += importChunk) {
+    await graph.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', {
+      importedWindowsAutopilotDeviceIdentities: devices.slice(i, i + importChunk).map((d) => ({
+        '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
+        serialNumber: d.serialNumber,
+        hardwareIdentifier: d.hardwareHash,
+        groupTag: d.groupTag,
+        assignedUserPrincipalName: d.assignedUserPrincipalName,
+        importId: d.orderId,
+        state: {
+          '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
+          deviceImportStatus: 'unknown',
+          deviceRegistrationId: '',
+          deviceErrorCode: 0,
+          deviceErrorName: '',
+        },
+      })),
+    });
+    calls++;
+  }
+  return calls;
+}
+
+export interface ListedImport {
+  id: string;
+  serialNumber: string;
+  state?: { deviceImportStatus?: string; deviceErrorCode?: number; deviceErrorName?: string };
+}
+
+export interface ListedAutopilotDevice {
+  id: string;
+  serialNumber: string;
+  azureActiveDirectoryDeviceId?: string;
+}
+
+/**
+ * A device's import as the tenant's listings show it: its imported identity (if any) and its Autopilot device (if
+ * registered). `undefined` means there is nothing to read yet: the device is to be imported.
+ */
+export function importStatusOf(
+  imported: ListedImport | undefined,
+  registered: ListedAutopilotDevice | undefined,
+): { status: ImportStatus; needsSync: boolean } | undefined {
+  const ids = registered
+    ? {
+        autopilotDeviceId: registered.id,
+        ...(registered.azureActiveDirectoryDeviceId
+          ? { azureADDeviceId: registered.azureActiveDirectoryDeviceId }
+          : {}),
+      }
+    : {};
+  if (!imported)
+    return registered ? { status: { state: 'alreadyRegistered', ...ids }, needsSync: false } : undefined;
+  const state = imported.state ?? {};
+  const errorName = state.deviceErrorName ?? '';
+  const errorCode = state.deviceErrorCode ?? 0;
+  switch (state.deviceImportStatus) {
+    case 'complete':
+      // Complete means Autopilot accepted the hash; the device is registered once the service has synced it.
+      return registered
+        ? { status: { state: 'complete', ...ids }, needsSync: false }
+        : { status: { state: 'pending' }, needsSync: true };
+    case 'error':
+      if (errorName === alreadyInThisTenant)
+        return { status: { state: 'alreadyRegistered', ...ids }, needsSync: false };
+      if (errorName === assignedToOtherTenant)
+        return { status: { state: 'registeredToAnotherTenant', errorCode, errorName }, needsSync: false };
+      return { status: { state: 'failed', errorCode, errorName: errorName || 'unknown' }, needsSync: false };
+    default:
+      return { status: { state: 'pending' }, needsSync: false };
+  }
 }
