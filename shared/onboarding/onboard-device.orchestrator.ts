@@ -94,21 +94,20 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       ...w.extra,
     });
     if (now().getTime() >= w.deadline.getTime()) return { done: false };
-    const timer: TimerTask = context.df.createTimer(w.deadline);
     let last: Observed<K> | undefined;
     for (;;) {
+      // A timer per race: a timer task yielded in a second Task.any is scheduled again by durable-functions 3.5.
+      const timer: TimerTask = context.df.createTimer(w.deadline);
       const event = context.df.waitForExternalEvent(deviceStateEvent);
       const winner: unknown = yield context.df.Task.any([event, timer]);
       if (winner === timer) return { done: false, ...(last ? { last } : {}) };
+      timer.cancel();
       const data = event.result as DeviceStateEvent;
       // An event for an earlier wait (raised before the watcher saw this one) says nothing about this one.
       if (data.waitId !== waitId || data.observed.kind !== w.kind) continue;
       last = data.observed as Observed<K>;
       w.onState?.(last);
-      if (w.isDone(last)) {
-        timer.cancel();
-        return { done: true, last };
-      }
+      if (w.isDone(last)) return { done: true, last };
     }
   }
 

@@ -1,13 +1,18 @@
-import { fail, orchestrationHarness, sequence, type OrchestrationRun } from '@mds/durable-harness';
+import { type CallInfo, fail, orchestrationHarness, sequence, type OrchestrationRun } from '@mds/durable-harness';
 import {
   type EncryptionState,
   type DefenderState,
+  deviceStateEvent,
+  type ImportStatus,
+  type ObservedState,
   type OnboardingOutcome,
   type OnboardingRecordInput,
   type OnboardingRequest,
   onboardingActivities as a,
   onboardingOrchestration,
   onboardingSteps,
+  type WaitKind,
+  type WaitRegistration,
 } from '../../../../shared/onboarding/contract';
 import {
   onboardDeviceOrchestrator,
@@ -42,26 +47,60 @@ const healthy: DefenderState = {
 };
 const permanentFailure = (code: string, message: string) => ({ permanentFailure: { code, message } });
 
-/** A device for which every step succeeds at the first check; each test overrides what it is about. */
-function onboarding(input: OnboardingRequest = request) {
+/** What the tenant's watcher reports for one wait: events `afterMs` after the device registered it. */
+type Report = { afterMs: number; observed: ObservedState }[];
+type Watcher = { [K in WaitKind]: (wait: WaitRegistration, call: CallInfo) => Report };
+const importReport = (status: ImportStatus, afterMs = minute): Report => [
+  { afterMs, observed: { kind: 'import', status } },
+];
+const encryptionReport = (encryption: EncryptionState, afterMs = 0): Report => [
+  { afterMs, observed: { kind: 'encryption', encryption } },
+];
+const defenderReport = (defender: DefenderState, afterMs = 0): Report => [
+  { afterMs, observed: { kind: 'defender', defender } },
+];
+
+/** A watcher for which every state the device waits on arrives soon; each test changes what it is about. */
+const quickWatcher: Watcher = {
+  import: () => importReport({ state: 'complete', autopilotDeviceId: 'ap-1', azureADDeviceId: 'aad-1' }),
+  enrollment: () => [
+    {
+      afterMs: 15 * minute,
+      observed: { kind: 'enrollment', enrollment: { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' } },
+    },
+  ],
+  encryption: () => encryptionReport(secure),
+  defender: () => defenderReport(healthy),
+};
+
+/** Registering a wait makes the scripted watcher raise its reports for that wait. */
+function watchedBy(watcher: Partial<Watcher>) {
+  const w = { ...quickWatcher, ...watcher };
+  return (wait: WaitRegistration, call: CallInfo): undefined => {
+    for (const report of w[wait.kind](wait, call))
+      call.raiseEvent(deviceStateEvent, { waitId: wait.waitId, observed: report.observed }, { afterMs: report.afterMs });
+    return undefined;
+  };
+}
+
+/** A device for which every step succeeds at once; each test overrides what it is about. */
+function onboarding(input: OnboardingRequest = request, watcher: Partial<Watcher> = {}) {
   return orchestrationHarness(onboardDeviceOrchestrator, {
     input,
     startAt: t0,
     name: onboardingOrchestration,
     instanceId: 'onboard:tenant-contoso:SN-0001',
   })
-    .onActivity(a.submitAutopilotImport, { kind: 'submitted', importedDeviceId: 'imp-1' })
-    .onActivity(a.getAutopilotImportStatus, { state: 'complete', autopilotDeviceId: 'ap-1' })
+    .onActivity(a.awaitDeviceState, watchedBy(watcher))
     .onActivity(a.assignDeploymentProfile, { profileId: 'p-1', profileName: 'Standard' })
-    .onActivity(a.getEnrollment, { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' })
-    .onActivity(a.getEncryptionState, secure)
     .onActivity(a.remediateEncryption, undefined)
-    .onActivity(a.getDefenderState, healthy)
     .onActivity(a.remediateDefender, undefined)
     .onActivity(a.ensureE5Licence, { kind: 'assigned' })
     .onActivity(a.assignUpdateRing, { ring: 'broad', groupId: 'g-broad' })
     .onActivity(a.recordOnboarding, undefined);
 }
+
+const waitsOf = (run: OrchestrationRun) => run.calls(a.awaitDeviceState).map((c) => c.input);
 
 /** The orchestration itself never fails: it records and returns an outcome. */
 function outcomeOf(run: OrchestrationRun<OnboardingOutcome>): OnboardingOutcome {
