@@ -116,8 +116,10 @@ export type ObservedState =
   | { kind: 'encryption'; encryption: EncryptionState }
   | { kind: 'defender'; defender: DefenderState };
 
-/** The external event the watcher raises to a waiting device orchestration when that state changed. */
-export const deviceStateEvent = 'deviceState';
+/** The external event the watcher raises to a waiting device orchestration when that state changed: one name a wait. */
+export function deviceStateEventName(waitId: string): string {
+  return `deviceState:${waitId}`;
+}
 export interface DeviceStateEvent {
   waitId: string;
   observed: ObservedState;
@@ -167,7 +169,10 @@ export const onboardingActivities = declareActivities({
 
 export const watchActivities = declareActivities({
   /** Reads what the tenant's devices wait on, in bulk; imports what is to import; raises an event per change. */
-  watchRound: activity<{ tenantId: string; watcherInstanceId: string; lastDelayMs: number }, WatchRoundSummary>(),
+  watchRound: activity<
+    { tenantId: string; watcherInstanceId: string; lastDelayMs: number },
+    WatchRoundSummary
+  >(),
   /** Stops the watcher if nothing waits, in two phases against a registration racing it (see WaitStore). */
   concludeWatch: activity<{ tenantId: string }, { stopped: boolean }>(),
 });

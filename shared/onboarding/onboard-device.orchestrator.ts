@@ -1,10 +1,15 @@
-import { type OrchestrationContext, type OrchestrationHandler, type Task, type TimerTask } from 'durable-functions';
+import {
+  type OrchestrationContext,
+  type OrchestrationHandler,
+  type Task,
+  type TimerTask,
+} from 'durable-functions';
 import { callActivity, PermanentActivityFailure } from '../durable/activity';
 import { isoDurationMs } from '../durable/iso-duration';
 import {
   type DefenderState,
   type DeviceStateEvent,
-  deviceStateEvent,
+  deviceStateEventName,
   type EncryptionState,
   type EnrolledDevice,
   type FailureReason,
@@ -98,12 +103,13 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
     for (;;) {
       // A timer per race: a timer task yielded in a second Task.any is scheduled again by durable-functions 3.5.
       const timer: TimerTask = context.df.createTimer(w.deadline);
-      const event = context.df.waitForExternalEvent(deviceStateEvent);
+      // An event name per wait: the event task of a wait that timed out stays open, and durable-functions 3.5
+      // would hand it the next event of its name; a task yielded in a second Task.any does not complete it.
+      const event = context.df.waitForExternalEvent(deviceStateEventName(waitId));
       const winner: unknown = yield context.df.Task.any([event, timer]);
       if (winner === timer) return { done: false, ...(last ? { last } : {}) };
       timer.cancel();
       const data = event.result as DeviceStateEvent;
-      // An event for an earlier wait (raised before the watcher saw this one) says nothing about this one.
       if (data.waitId !== waitId || data.observed.kind !== w.kind) continue;
       last = data.observed as Observed<K>;
       w.onState?.(last);
@@ -157,7 +163,9 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
         deadline: new Date(now().getTime() + v.budgetMs),
         isDone: (o) => v.healthy(v.stateOf(o)),
         onState: (o) => v.onState(v.stateOf(o)),
-        extra: { device: { managedDeviceId: v.device.managedDeviceId, azureADDeviceId: v.device.azureADDeviceId } },
+        extra: {
+          device: { managedDeviceId: v.device.managedDeviceId, azureADDeviceId: v.device.azureADDeviceId },
+        },
       });
     return yield* step(
       v.step,

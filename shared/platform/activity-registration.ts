@@ -51,7 +51,8 @@ export function registerActivities<D extends Record<string, ActivityDeclaration<
   for (const key of Object.keys(declarations) as (keyof D & string)[]) {
     registerActivity(
       declarations[key] as ActivityDeclaration<unknown, unknown>,
-      (input, context) => (implementations()[key] as ActivityImplementation<unknown, unknown>)(input, context),
+      (input, context) =>
+        (implementations()[key] as ActivityImplementation<unknown, unknown>)(input, context),
       options,
     );
   }

@@ -181,10 +181,18 @@ export function groupRoutes(world: SimWorld): SimRoute[] {
         const body = objectBody(request);
         const unsupported = Object.keys(body).filter((key) => key !== 'members@odata.bind');
         if (unsupported.length > 0)
-          throw new ModelError(400, 'Request_BadRequest', `Property '${unsupported[0]}' is not supported here.`);
+          throw new ModelError(
+            400,
+            'Request_BadRequest',
+            `Property '${unsupported[0]}' is not supported here.`,
+          );
         const references = body['members@odata.bind'];
         if (!Array.isArray(references) || references.length === 0)
-          throw new ModelError(400, 'Request_BadRequest', "Invalid value specified for property 'members@odata.bind'.");
+          throw new ModelError(
+            400,
+            'Request_BadRequest',
+            "Invalid value specified for property 'members@odata.bind'.",
+          );
         if (references.length > 20)
           throw new ModelError(
             400,

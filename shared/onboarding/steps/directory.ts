@@ -27,9 +27,15 @@ const tenantWideCache = new WeakMap<ApiClient, Map<string, { at: number; value: 
  * A tenant-wide lookup shared by every activity of this worker for ten minutes, keyed by the tenant's Graph client:
  * a burst of onboardings looks the profile and groups up once, not once per device. A failed lookup is not kept.
  */
-export function tenantWide<T>(graph: ApiClient, key: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
+export function tenantWide<T>(
+  graph: ApiClient,
+  key: string,
+  load: () => Promise<T>,
+  now = Date.now(),
+): Promise<T> {
   let entries = tenantWideCache.get(graph);
-  if (!entries) tenantWideCache.set(graph, (entries = new Map()));
+  if (!entries)
+    tenantWideCache.set(graph, (entries = new Map<string, { at: number; value: Promise<unknown> }>()));
   const cached = entries.get(key);
   if (cached && now - cached.at < tenantWideTtlMs) return cached.value as Promise<T>;
   const value = load();
@@ -64,7 +70,7 @@ const pendingAdds = new WeakMap<ApiClient, Map<string, PendingAdd[]>>();
  */
 export function addDeviceToGroup(graph: ApiClient, groupId: string, azureADDeviceId: string): Promise<void> {
   let groups = pendingAdds.get(graph);
-  if (!groups) pendingAdds.set(graph, (groups = new Map()));
+  if (!groups) pendingAdds.set(graph, (groups = new Map<string, PendingAdd[]>()));
   const queue = groups.get(groupId);
   return new Promise<void>((resolve, reject) => {
     const add = { azureADDeviceId, resolve, reject };
@@ -102,16 +108,22 @@ async function flushAdds(graph: ApiClient, groupId: string, adds: PendingAdd[]):
       try {
         await graph.patch(
           `/v1.0/groups/${segment(groupId)}`,
-          { 'members@odata.bind': refs.map((id) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`) },
+          {
+            'members@odata.bind': refs.map((id) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`),
+          },
           { repeatable: false },
         );
         for (const a of present) a.resolve();
       } catch (error) {
-        const refusedWhole = error instanceof DependencyRejectedError && [400, 404].includes(error.dependencyStatus);
+        const refusedWhole =
+          error instanceof DependencyRejectedError && [400, 404].includes(error.dependencyStatus);
         if (!refusedWhole) throw error;
         await Promise.all(
           present.map((a) =>
-            addMemberByRef(graph, groupId, objects.get(a.azureADDeviceId.toLowerCase())!).then(a.resolve, a.reject),
+            addMemberByRef(graph, groupId, objects.get(a.azureADDeviceId.toLowerCase())!).then(
+              a.resolve,
+              a.reject,
+            ),
           ),
         );
       }

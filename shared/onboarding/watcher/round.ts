@@ -6,7 +6,7 @@ import { type TenantApis } from '../../platform/graph/tenant-clients';
 import {
   type DefenderState,
   type DeviceStateEvent,
-  deviceStateEvent,
+  deviceStateEventName,
   type EncryptionState,
   type ObservedState,
   type WaitKind,
@@ -248,13 +248,15 @@ export async function watchRound(deps: RoundDeps, input: { tenantId: string; las
   }
 
   let raised = 0;
-  const changed = [...observed].filter(([wait, state]) => worthRaising(state) && stable(state) !== wait.reported);
+  const changed = [...observed].filter(
+    ([wait, state]) => worthRaising(state) && stable(state) !== wait.reported,
+  );
   for (let i = 0; i < changed.length; i += 20) {
     await Promise.all(
       changed.slice(i, i + 20).map(async ([wait, state]) => {
         const event: DeviceStateEvent = { waitId: wait.waitId, observed: state };
         try {
-          await client.raiseEvent(wait.instanceId, deviceStateEvent, event);
+          await client.raiseEvent(wait.instanceId, deviceStateEventName(wait.waitId), event);
         } catch (error) {
           // The device's orchestration is gone (ended, purged): its wait is stale.
           if (error instanceof Error && /HTTP (404|410)/.test(error.message)) {

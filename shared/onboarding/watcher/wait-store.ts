@@ -152,7 +152,8 @@ export class WaitStore {
     try {
       stoppingEtag = await this.writeWatch(tenantId, 'stopping', etag);
     } catch (error) {
-      if (error instanceof PreconditionFailedError || error instanceof ConflictError) return { stopped: false };
+      if (error instanceof PreconditionFailedError || error instanceof ConflictError)
+        return { stopped: false };
       throw error;
     }
     const waiting = await this.anyWaiting(tenantId);

@@ -1,8 +1,14 @@
-import { type CallInfo, fail, orchestrationHarness, sequence, type OrchestrationRun } from '@mds/durable-harness';
+import {
+  type CallInfo,
+  fail,
+  orchestrationHarness,
+  sequence,
+  type OrchestrationRun,
+} from '@mds/durable-harness';
 import {
   type EncryptionState,
   type DefenderState,
-  deviceStateEvent,
+  deviceStateEventName,
   type ImportStatus,
   type ObservedState,
   type OnboardingOutcome,
@@ -66,7 +72,10 @@ const quickWatcher: Watcher = {
   enrollment: () => [
     {
       afterMs: 15 * minute,
-      observed: { kind: 'enrollment', enrollment: { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' } },
+      observed: {
+        kind: 'enrollment',
+        enrollment: { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' },
+      },
     },
   ],
   encryption: () => encryptionReport(secure),
@@ -78,7 +87,13 @@ function watchedBy(watcher: Partial<Watcher>) {
   const w = { ...quickWatcher, ...watcher };
   return (wait: WaitRegistration, call: CallInfo): undefined => {
     for (const report of w[wait.kind](wait, call))
-      call.raiseEvent(deviceStateEvent, { waitId: wait.waitId, observed: report.observed }, { afterMs: report.afterMs });
+      call.raiseEvent(
+        deviceStateEventName(wait.waitId),
+        { waitId: wait.waitId, observed: report.observed },
+        {
+          afterMs: report.afterMs,
+        },
+      );
     return undefined;
   };
 }
@@ -121,17 +136,8 @@ function stepOutcomes(run: OrchestrationRun): Record<string, string> {
 
 describe('onboardDevice orchestrator', () => {
   describe('happy path', () => {
-    it('onboards a device that needs waiting at import and enrollment, recording every step', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, sequence([{ state: 'pending' }, { state: 'complete' }]))
-        .onActivity(
-          a.getEnrollment,
-          sequence([
-            { enrolled: false, state: 'notEnrolled' },
-            { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' },
-          ]),
-        )
-        .run<OnboardingOutcome>();
+    it('onboards a device that waits on the watcher at import and enrollment, recording every step', async () => {
+      const run = await onboarding().run<OnboardingOutcome>();
 
       expect(outcomeOf(run)).toEqual({
         status: 'onboarded',
@@ -140,28 +146,50 @@ describe('onboardDevice orchestrator', () => {
         ring: 'broad',
       });
       expect(run.activities.map((c) => c.name)).toEqual([
-        a.submitAutopilotImport.name,
-        a.getAutopilotImportStatus.name,
-        a.getAutopilotImportStatus.name,
+        a.awaitDeviceState.name,
         a.assignDeploymentProfile.name,
-        a.getEnrollment.name,
-        a.getEnrollment.name,
-        a.getEncryptionState.name,
-        a.getDefenderState.name,
+        a.awaitDeviceState.name,
+        a.awaitDeviceState.name,
+        a.awaitDeviceState.name,
         a.ensureE5Licence.name,
         a.assignUpdateRing.name,
         a.recordOnboarding.name,
       ]);
-      expect(run.calls(a.submitAutopilotImport)[0]?.input).toEqual(request);
-      expect(run.calls(a.getAutopilotImportStatus)[0]?.input).toEqual({ ...key, importedDeviceId: 'imp-1' });
-      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({ ...key, groupTag: 'Standard' });
+      const waits = waitsOf(run);
+      expect(waits.map((w) => [w.kind, w.waitId])).toEqual([
+        ['import', 'import:1'],
+        ['enrollment', 'enrollment:2'],
+        ['encryption', 'encryption:3'],
+        ['defender', 'defender:4'],
+      ]);
+      expect(waits[0]).toEqual({
+        ...key,
+        instanceId: 'onboard:tenant-contoso:SN-0001',
+        waitId: 'import:1',
+        kind: 'import',
+        deadline: at(onboardingWaits.importBudgetMs),
+        import: {
+          orderId: request.orderId,
+          hardwareHash: request.hardwareHash,
+          groupTag: request.groupTag,
+          assignedUserPrincipalName: request.assignedUserPrincipalName,
+        },
+      });
+      expect(waits[1]?.deadline).toBe(at(14 * day));
+      expect(waits[2]?.device).toEqual({ managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' });
+      // The Entra device id the watcher saw at import spares the profile step a lookup.
+      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({
+        ...key,
+        groupTag: 'Standard',
+        azureADDeviceId: 'aad-1',
+      });
       expect(run.calls(a.ensureE5Licence)[0]?.input).toEqual({
         tenantId: request.tenantId,
         userPrincipalName: request.assignedUserPrincipalName,
       });
       expect(run.calls(a.assignUpdateRing)[0]?.input).toEqual(enrolled);
-      // The first waits of import (1 min) and enrollment (15 min), on durable timers.
-      expect(run.timers.map((t) => t.fireAt.toISOString())).toEqual([at(minute), at(minute + 15 * minute)]);
+      // Every deadline timer lost its race to an event and was cancelled: nothing is left pending.
+      expect(run.timers.filter((t) => !t.fired).every((t) => t.canceled)).toBe(true);
 
       const record = recordOf(run);
       expect(record).toEqual({
@@ -182,38 +210,51 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('shows the step and what it waits for in custom status', async () => {
-      const waiting = await onboarding()
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run({ until: at(20 * minute) });
+      const waiting = await onboarding(request, { enrollment: () => [] }).run({ until: at(20 * minute) });
       expect(waiting.status).toBe('Running');
       expect(waiting.customStatus).toEqual({
         step: 'enrollment',
         waitingFor: 'the device to enroll (deadline P14D after the order)',
-        nextCheckAt: at(45 * minute),
-        checks: 2,
+        until: at(14 * day),
       });
 
       const done = await onboarding().run();
-      expect(done.customStatuses.map((s) => (s as { step: string }).step)).toEqual([
-        ...onboardingSteps,
-        'recording',
-      ]);
+      expect(
+        done.customStatuses
+          .map((s) => (s as { step: string }).step)
+          .filter((step, i, all) => step !== all[i - 1]),
+      ).toEqual([...onboardingSteps, 'recording']);
       expect(done.customStatus).toEqual({ step: 'recording' });
     });
 
-    it('skips the import wait for a device already registered to the tenant', async () => {
-      const run = await onboarding()
-        .onActivity(a.submitAutopilotImport, { kind: 'alreadyRegistered', autopilotDeviceId: 'ap-1' })
-        .run<OnboardingOutcome>();
+    it('ignores an event meant for another wait, and states that are not yet done', async () => {
+      const run = await onboarding(request, {
+        // Not escrowed yet at once, then secure five minutes later.
+        encryption: () => [
+          ...encryptionReport({ ...secure, recoveryKeyEscrowed: false }),
+          ...encryptionReport(secure, 5 * minute),
+        ],
+        defender: (wait, call) => {
+          // A stale event naming another wait arrives first under this wait's name; it must not end this one.
+          call.raiseEvent(deviceStateEventName(wait.waitId), {
+            waitId: 'encryption:3',
+            observed: { kind: 'defender', defender: healthy },
+          });
+          return defenderReport(healthy, 10 * minute);
+        },
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
-      expect(run.calls(a.getAutopilotImportStatus)).toHaveLength(0);
+      const steps = recordOf(run).steps;
+      expect(steps.find((s) => s.step === 'encryption')?.endedAt).toBe(at(16 * minute + 5 * minute));
+      expect(steps.find((s) => s.step === 'defender')?.endedAt).toBe(at(31 * minute));
     });
 
-    it('accepts an import Autopilot reports as already registered', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, { state: 'alreadyRegistered' })
-        .run<OnboardingOutcome>();
+    it('accepts a device already registered to the tenant', async () => {
+      const run = await onboarding(request, {
+        import: () => importReport({ state: 'alreadyRegistered', autopilotDeviceId: 'ap-1' }),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
+      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({ ...key, groupTag: 'Standard' });
     });
 
     it('records a licence the user already held', async () => {
@@ -224,36 +265,29 @@ describe('onboardDevice orchestrator', () => {
 
   describe('Autopilot import', () => {
     it('fails as registeredToAnotherTenant, without touching the device further', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, {
-          state: 'registeredToAnotherTenant',
-          errorCode: 806,
-          errorName: 'ZtdDeviceAssignedToOtherTenant',
-        })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        import: () =>
+          importReport({
+            state: 'registeredToAnotherTenant',
+            errorCode: 806,
+            errorName: 'ZtdDeviceAssignedToOtherTenant',
+          }),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'registeredToAnotherTenant',
         detail: 'Autopilot refused the import: ZtdDeviceAssignedToOtherTenant (806).',
       });
-      expect(run.activities.map((c) => c.name)).toEqual([
-        a.submitAutopilotImport.name,
-        a.getAutopilotImportStatus.name,
-        a.recordOnboarding.name,
-      ]);
+      expect(run.activities.map((c) => c.name)).toEqual([a.awaitDeviceState.name, a.recordOnboarding.name]);
       expect(recordOf(run).steps).toEqual([
         expect.objectContaining({ step: 'autopilotImport', outcome: 'failed', detail: expect.any(String) }),
       ]);
     });
 
     it('fails as importFailed when Autopilot reports an error', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, {
-          state: 'failed',
-          errorCode: 808,
-          errorName: 'ZtdDeviceDuplicated',
-        })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        import: () => importReport({ state: 'failed', errorCode: 808, errorName: 'ZtdDeviceDuplicated' }),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'importFailed',
@@ -261,71 +295,57 @@ describe('onboardDevice orchestrator', () => {
       });
     });
 
-    it('fails as importFailed when the import is still pending after 24 hours of growing waits', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, { state: 'pending' })
-        .run<OnboardingOutcome>();
+    it('fails as importFailed at its 24-hour deadline when the watcher reports nothing', async () => {
+      const run = await onboarding(request, { import: () => [] }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'importFailed',
         detail: 'Autopilot did not finish the import in time.',
       });
-      const checks = run.calls(a.getAutopilotImportStatus).map((c) => Date.parse(c.at.toISOString()) - t0);
-      const w = onboardingWaits.importCheck;
-      expect(checks.slice(0, 6)).toEqual([0, 1, 3, 7, 15, 30].map((m) => m * minute));
-      expect(Math.max(...checks.slice(1).map((c, i) => c - checks[i]!))).toBe(w.maxDelayMs);
-      // The last wait is cut to the budget, and the last check is exactly at it.
-      expect(checks[checks.length - 1]).toBe(w.budgetMs);
+      expect(recordOf(run).endedAt).toBe(at(onboardingWaits.importBudgetMs));
       expect(run.calls(a.assignDeploymentProfile)).toHaveLength(0);
     });
   });
 
   describe('enrollment', () => {
-    it('fails as enrollmentTimedOut at the deadline, with checks growing up to six hours apart', async () => {
-      const run = await onboarding()
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+    it('fails as enrollmentTimedOut exactly at the deadline, with one registration and no polling', async () => {
+      const run = await onboarding(request, { enrollment: () => [] }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'enrollmentTimedOut',
         detail: 'The device did not enroll within P14D.',
       });
-      const checks = run.calls(a.getEnrollment).map((c) => c.at.getTime() - t0);
-      expect(checks.slice(0, 4)).toEqual([0, 15, 45, 105].map((m) => m * minute));
-      expect(Math.max(...checks.slice(1).map((c, i) => c - checks[i]!))).toBe(
-        onboardingWaits.enrollmentCheck.maxDelayMs,
-      );
-      expect(checks[checks.length - 1]).toBe(14 * day);
+      expect(waitsOf(run).filter((w) => w.kind === 'enrollment')).toHaveLength(1);
+      expect(recordOf(run).endedAt).toBe(at(14 * day));
       expect(run.timers.every((t) => t.fireAt.getTime() <= t0 + 14 * day)).toBe(true);
-      expect(run.calls(a.getEncryptionState)).toHaveLength(0);
+      expect(waitsOf(run).some((w) => w.kind === 'encryption')).toBe(false);
     });
 
     it('counts the deadline from the start of the onboarding, not from the end of the import', async () => {
-      const run = await onboarding({ ...request, enrollmentDeadline: 'P1D' })
-        .onActivity(a.getAutopilotImportStatus, (_input, call) =>
-          call.now.getTime() >= t0 + 4 * hour ? { state: 'complete' } : { state: 'pending' },
-        )
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(
+        { ...request, enrollmentDeadline: 'P1D' },
+        {
+          import: () => importReport({ state: 'complete' }, 4 * hour),
+          enrollment: () => [],
+        },
+      ).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toMatchObject({ reason: 'enrollmentTimedOut' });
-      const checks = run.calls(a.getEnrollment);
-      expect(checks[0]!.at.getTime()).toBeGreaterThanOrEqual(t0 + 4 * hour);
-      expect(checks[checks.length - 1]!.at.toISOString()).toBe(at(day));
+      const enrollment = waitsOf(run).find((w) => w.kind === 'enrollment')!;
+      expect(enrollment.deadline).toBe(at(day));
+      expect(recordOf(run).endedAt).toBe(at(day));
     });
 
-    it('checks once and fails when the import alone used up the deadline', async () => {
-      const run = await onboarding({ ...request, enrollmentDeadline: 'PT2H' })
-        .onActivity(a.getAutopilotImportStatus, (_input, call) =>
-          call.now.getTime() >= t0 + 3 * hour ? { state: 'complete' } : { state: 'pending' },
-        )
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+    it('fails at once when the import alone used up the deadline', async () => {
+      const run = await onboarding(
+        { ...request, enrollmentDeadline: 'PT2H' },
+        { import: () => importReport({ state: 'complete' }, 3 * hour) },
+      ).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'enrollmentTimedOut',
         detail: 'The device did not enroll within PT2H.',
       });
-      expect(run.calls(a.getEnrollment)).toHaveLength(1);
+      expect(recordOf(run).endedAt).toBe(at(3 * hour));
     });
   });
 
@@ -333,16 +353,14 @@ describe('onboardDevice orchestrator', () => {
     const unencrypted: EncryptionState = { encrypted: false, tpmPresent: true, recoveryKeyEscrowed: false };
 
     it('remediates once (sync and key rotation) and succeeds when BitLocker then verifies', async () => {
-      const run = await onboarding()
-        .onActivity(a.getEncryptionState, (_input, call) =>
-          call.now.getTime() > t0 + onboardingWaits.encryptionCheck.budgetMs ? secure : unencrypted,
-        )
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        encryption: (wait) => encryptionReport(wait.waitId === 'encryption:3' ? unencrypted : secure, minute),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateEncryption)).toEqual([
         expect.objectContaining({
           input: enrolled,
-          at: new Date(t0 + onboardingWaits.encryptionCheck.budgetMs),
+          at: new Date(t0 + 16 * minute + onboardingWaits.encryptionBudgetMs),
         }),
       ]);
       expect(stepOutcomes(run)).toMatchObject({ encryption: 'remediated', defender: 'succeeded' });
@@ -350,7 +368,9 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('fails as encryptionNotVerified after one remediation and a second full wait', async () => {
-      const run = await onboarding().onActivity(a.getEncryptionState, unencrypted).run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        encryption: () => encryptionReport(unencrypted),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'encryptionNotVerified',
@@ -360,8 +380,7 @@ describe('onboardDevice orchestrator', () => {
         azureADDeviceId: 'aad-1',
       });
       expect(run.calls(a.remediateEncryption)).toHaveLength(1);
-      const last = run.calls(a.getEncryptionState).at(-1)!;
-      expect(last.at.toISOString()).toBe(at(2 * onboardingWaits.encryptionCheck.budgetMs));
+      expect(recordOf(run).endedAt).toBe(at(16 * minute + 2 * onboardingWaits.encryptionBudgetMs));
       expect(run.customStatuses).toContainEqual(
         expect.objectContaining({
           step: 'encryption',
@@ -375,7 +394,7 @@ describe('onboardDevice orchestrator', () => {
         encryption: 'failed',
       });
       expect(recordOf(run).observed).toEqual({ encryption: unencrypted });
-      expect(run.calls(a.getDefenderState)).toHaveLength(0);
+      expect(waitsOf(run).some((w) => w.kind === 'defender')).toBe(false);
     });
   });
 
@@ -383,11 +402,9 @@ describe('onboardDevice orchestrator', () => {
     const stale: DefenderState = { onboarded: true, active: true, signaturesCurrent: false };
 
     it('remediates once (signature update) and succeeds when Defender is then healthy', async () => {
-      const run = await onboarding()
-        .onActivity(a.getDefenderState, (_input, call) =>
-          call.now.getTime() > t0 + onboardingWaits.defenderCheck.budgetMs ? healthy : stale,
-        )
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        defender: (wait) => defenderReport(wait.waitId === 'defender:4' ? stale : healthy),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateDefender)).toHaveLength(1);
       expect(run.calls(a.remediateEncryption)).toHaveLength(0);
@@ -395,7 +412,9 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('fails as defenderNotHealthy after one remediation, keeping the enrolled ids', async () => {
-      const run = await onboarding().onActivity(a.getDefenderState, stale).run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        defender: () => defenderReport(stale),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'defenderNotHealthy',
@@ -405,14 +424,11 @@ describe('onboardDevice orchestrator', () => {
         azureADDeviceId: 'aad-1',
       });
       expect(run.calls(a.remediateDefender)).toHaveLength(1);
-      expect(run.calls(a.getDefenderState).at(-1)!.at.toISOString()).toBe(
-        at(2 * onboardingWaits.defenderCheck.budgetMs),
-      );
+      expect(recordOf(run).endedAt).toBe(at(16 * minute + 2 * onboardingWaits.defenderBudgetMs));
       expect(recordOf(run).observed).toEqual({ encryption: secure, defender: stale });
       expect(run.calls(a.ensureE5Licence)).toHaveLength(0);
     });
   });
-
   describe('licence', () => {
     it('fails as noLicenceSeats with the seat numbers', async () => {
       const run = await onboarding()
@@ -470,26 +486,28 @@ describe('onboardDevice orchestrator', () => {
         .run<OnboardingOutcome>();
       expect(outcomeOf(run)).toMatchObject({ status: 'onboarded', ring: 'fast' });
       expect(run.calls(a.assignUpdateRing).map((c) => c.at.toISOString())).toEqual([
-        at(0),
-        at(5_000),
-        at(15_000),
+        at(16 * minute),
+        at(16 * minute + 5_000),
+        at(16 * minute + 15_000),
       ]);
     });
 
     it('fails as unexpectedError once the retries run out', async () => {
       const run = await onboarding()
-        .onActivity(a.getEnrollment, fail('Graph answered 503'))
+        .onActivity(a.assignDeploymentProfile, fail('Graph answered 503'))
         .run<OnboardingOutcome>();
       const outcome = outcomeOf(run);
       expect(outcome).toMatchObject({ status: 'failed', reason: 'unexpectedError' });
       expect(outcome.status === 'failed' && outcome.detail).toContain(
-        "Activity function 'getEnrollment' failed: Graph answered 503",
+        "Activity function 'assignDeploymentProfile' failed: Graph answered 503",
       );
-      const attempts = run.calls(a.getEnrollment);
+      const attempts = run.calls(a.assignDeploymentProfile);
       expect(attempts).toHaveLength(transientRetry.maxAttempts);
-      // 5 s, then doubling: 10 s, 20 s, 40 s between attempts.
-      expect(attempts.map((c) => c.at.getTime() - t0)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
-      expect(stepOutcomes(run)).toMatchObject({ enrollment: 'failed' });
+      // 5 s, then doubling: 10 s, 20 s, 40 s between attempts (after the import's one minute).
+      expect(attempts.slice(0, 5).map((c) => c.at.getTime() - t0 - minute)).toEqual([
+        0, 5_000, 15_000, 35_000, 75_000,
+      ]);
+      expect(stepOutcomes(run)).toMatchObject({ deploymentProfile: 'failed' });
     });
 
     it('fails the orchestration itself when the record cannot be written', async () => {
