@@ -74,7 +74,6 @@ export function watchImplementations(
           waits: services.waits,
           apis: await services.tenantApis(tenant),
           client: services.durableClient(context),
-          now: () => new Date(),
         },
         input,
       );

@@ -105,6 +105,8 @@ export interface WaitRegistration extends DeviceKey {
   kind: WaitKind;
   /** ISO time past which the device stops waiting (its own durable timer decides; the watcher only paces by it). */
   deadline: string;
+  /** ISO orchestration time the wait began (the watcher paces itself by the age of its waits). */
+  since: string;
   import?: ImportEntry;
   device?: { managedDeviceId: string; azureADDeviceId: string };
 }
@@ -170,7 +172,7 @@ export const onboardingActivities = declareActivities({
 export const watchActivities = declareActivities({
   /** Reads what the tenant's devices wait on, in bulk; imports what is to import; raises an event per change. */
   watchRound: activity<
-    { tenantId: string; watcherInstanceId: string; lastDelayMs: number },
+    { tenantId: string; watcherInstanceId: string; lastDelayMs: number; now: string },
     WatchRoundSummary
   >(),
   /** Stops the watcher if nothing waits, in two phases against a registration racing it (see WaitStore). */

@@ -96,6 +96,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       waitId,
       kind: w.kind,
       deadline: w.deadline.toISOString(),
+      since: now().toISOString(),
       ...w.extra,
     });
     if (now().getTime() >= w.deadline.getTime()) return { done: false };

@@ -43,7 +43,6 @@ export interface RoundDeps {
   waits: WaitStore;
   apis: TenantApis;
   client: DurableClient;
-  now: () => Date;
 }
 
 interface ManagedDeviceRow {
@@ -80,7 +79,10 @@ const upper = (s: string) => s.toUpperCase();
  * listing pages, not of devices. A listing that stays throttled or down is skipped this round (`degraded`), so a
  * throttled tenant slows the watcher instead of failing it; devices' own deadline timers do not depend on it.
  */
-export async function watchRound(deps: RoundDeps, input: { tenantId: string; lastDelayMs: number }) {
+export async function watchRound(
+  deps: RoundDeps,
+  input: { tenantId: string; lastDelayMs: number; now: string },
+): Promise<WatchRoundSummary> {
   const { waits, apis, client } = deps;
   const all: WaitDocument[] = [];
   for await (const page of waits.pages(input.tenantId)) all.push(...page);
@@ -281,7 +283,7 @@ export async function watchRound(deps: RoundDeps, input: { tenantId: string; las
     degraded,
     nextDelayMs: 0,
   };
-  summary.nextDelayMs = nextDelay(summary, all, input.lastDelayMs, deps.now());
+  summary.nextDelayMs = nextDelay(summary, all, input.lastDelayMs, new Date(input.now));
   return summary;
 }
 
@@ -302,14 +304,14 @@ function stable(state: ObservedState): string {
 
 export function nextDelay(
   summary: Pick<WatchRoundSummary, 'byKind' | 'raised' | 'imported' | 'pages' | 'degraded'>,
-  waits: Pick<WaitDocument, 'registeredAt'>[],
+  waits: Pick<WaitDocument, 'since'>[],
   lastDelayMs: number,
   now: Date,
 ): number {
   const kinds = Object.keys(summary.byKind) as WaitKind[];
   if (kinds.length === 0) return watchPacing.fastestMs.import;
   const fastest = Math.min(...kinds.map((k) => watchPacing.fastestMs[k]));
-  const youngest = Math.max(...waits.map((w) => Date.parse(w.registeredAt)));
+  const youngest = Math.max(...waits.map((w) => Date.parse(w.since)));
   const age = now.getTime() - youngest;
   const max =
     age > 24 * hour

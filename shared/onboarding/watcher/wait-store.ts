@@ -7,7 +7,6 @@ import { type WaitRegistration } from '../contract';
 export interface WaitDocument extends ItemDefinition, WaitRegistration {
   id: string;
   type: 'wait';
-  registeredAt: string;
   /** What the watcher last raised for this wait (stable JSON), so that it raises only changes. */
   reported?: string;
 }
@@ -48,7 +47,6 @@ export class WaitStore {
       ...registration,
       id: waitDocumentId(registration.serialNumber),
       type: 'wait',
-      registeredAt: this.now().toISOString(),
     };
     await cosmosCall(`register wait ${document.id}`, () => this.container.items.upsert(document));
   }

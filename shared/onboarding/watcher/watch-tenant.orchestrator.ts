@@ -33,6 +33,7 @@ export const watchTenantOrchestrator: OrchestrationHandler = function* (context:
       tenantId: input.tenantId,
       watcherInstanceId: context.df.instanceId,
       lastDelayMs: delayMs,
+      now: context.df.currentUtcDateTime.toISOString(),
     });
   } catch (error) {
     // A suspended or deprovisioned tenant: nothing more is done in it; its devices end at their own deadlines.

@@ -191,7 +191,9 @@ describe('device onboarding end to end', () => {
     await world.settle();
     // One identity imported per device; the watcher imports an order's devices in one call, not one call each.
     expect(identities()).toBe(importedBefore + 5);
-    expect(world.sim.control.counterValues(withSeats.id).requests[importKey]).toBeLessThanOrEqual(imports + 5);
+    expect(world.sim.control.counterValues(withSeats.id).requests[importKey]).toBeLessThanOrEqual(
+      imports + 5,
+    );
   });
 });
 

@@ -168,6 +168,7 @@ describe('onboardDevice orchestrator', () => {
         waitId: 'import:1',
         kind: 'import',
         deadline: at(onboardingWaits.importBudgetMs),
+        since: at(0),
         import: {
           orderId: request.orderId,
           hardwareHash: request.hardwareHash,
