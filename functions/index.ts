@@ -2,6 +2,12 @@
 import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
+import './queues/deliver-audit-to-operator-sink';
+import './queues/deliver-audit-to-customer-sink';
 import './orchestrations/onboard-device';
 import './orchestrations/watch-tenant';
 import './activities/onboarding';
+import './http/operator-api';
+import './timers/telemetry';
+import './orchestrations/telemetry';
+import './activities/telemetry';

@@ -1,11 +1,14 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
+import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
+import { operatorsWiring } from './operators/wiring';
 import { createPlatform, type Platform } from './platform';
 import { lazy } from './platform/lazy';
 import { provisioningWiring } from './provisioning/wiring';
+import { telemetryWiring } from './telemetry/wiring';
 import { tenantsWiring } from './tenants/wiring';
 
 export interface App {
@@ -16,6 +19,9 @@ export interface App {
   readonly tenants: ReturnType<typeof tenantsWiring>;
   readonly onboarding: ReturnType<typeof onboardingWiring>;
   readonly provisioning: ReturnType<typeof provisioningWiring>;
+  readonly audit: ReturnType<typeof auditWiring>;
+  readonly operators: ReturnType<typeof operatorsWiring>;
+  readonly telemetry: ReturnType<typeof telemetryWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -28,8 +34,12 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     platform: () => platform,
     health: () => healthWiring(platform, version),
     tenants: () => tenantsWiring(platform),
-    onboarding: () => onboardingWiring(platform, app.tenants, config),
+    onboarding: () => onboardingWiring(platform, app.tenants, config, app.audit.port),
     provisioning: () => provisioningWiring(platform, app.tenants),
+    audit: () => auditWiring(platform, app.tenants),
+    operators: () =>
+      operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),
+    telemetry: () => telemetryWiring(platform, app.tenants, config),
   });
   return app;
 }

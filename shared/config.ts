@@ -46,11 +46,29 @@ const schema = z.object({
 
   OPERATOR_TENANT_ID: z.string().min(1),
   OPERATOR_API_AUDIENCE: z.string().min(1),
+  /**
+   * The Conditional Access authentication context (`acrs` claim) that privileged operator actions require; in Azure
+   * a Conditional Access policy ties it to MFA, a compliant device and US locations.
+   */
+  OPERATOR_PRIVILEGED_AUTH_CONTEXT: z
+    .string()
+    .regex(/^c([1-9]|[1-9][0-9])$/, { message: 'must be an authentication context id c1 to c99' })
+    .default('c1'),
 
   APP_VERSION: z.string().min(1).optional(),
   ENROLLMENT_DEADLINE: duration.default('P14D'),
   /** Calls in flight per tenant to Graph and to Defender (Intune allows 1,000 requests per 20 s per app and tenant). */
   GRAPH_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Of GRAPH_MAX_IN_FLIGHT, the calls telemetry may hold per tenant and service; the rest stay free for onboarding.
+   */
+  TELEMETRY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+  /** Pulls of a source that fail in a row before it is marked stale (its last good state stays in place). */
+  TELEMETRY_STALE_AFTER_FAILURES: z.coerce.number().int().min(1).default(3),
+  /** NCRONTAB schedules of the telemetry timers (read by the host from `%…%` in the registrations). */
+  TELEMETRY_HOURLY_SCHEDULE: z.string().min(1).default('0 5 * * * *'),
+  TELEMETRY_SIX_HOURLY_SCHEDULE: z.string().min(1).default('0 20 */6 * * *'),
+  TELEMETRY_DAILY_SCHEDULE: z.string().min(1).default('0 40 2 * * *'),
   /**
    * The webhook sources allowed to deliver, comma-separated; each has its HMAC key in Key Vault as
    * `autopilot-webhook-secret-<source>`. Any other `x-mds-source` is refused without a Key Vault read.

@@ -32,13 +32,77 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  readonly code = 'unauthorized';
+  readonly code: string = 'unauthorized';
   readonly status = 401;
 }
 
+/**
+ * A bearer token that is missing, malformed, or fails a check (signature, algorithm, issuer, audience, tenant, time).
+ * The HTTP edge answers 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750); `description` is a
+ * fixed text, never a value from the token.
+ */
+export class InvalidTokenError extends UnauthorizedError {
+  override readonly code = 'invalid_token';
+}
+
 export class ForbiddenError extends AppError {
-  readonly code = 'forbidden';
+  readonly code: string = 'forbidden';
   readonly status = 403;
+  constructor(
+    message: string,
+    /** RFC 7807 extension members that say what is missing (a role, a step-up, the reasons of ineligibility). */
+    readonly extensions: Record<string, unknown> = {},
+    /** Headers the answer carries, such as a claims challenge for a missing authentication context. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The caller holds a valid token but lacks the app role the endpoint needs. */
+export class RoleRequiredError extends ForbiddenError {
+  override readonly code = 'role_required';
+  constructor(readonly role: string) {
+    super(`This action needs the ${role} role.`, { requiredRole: role });
+  }
+}
+
+/**
+ * The token lacks a step-up the action needs: `mfa` among its authentication methods, or a Conditional Access
+ * authentication context (answered with a claims challenge, so the client can ask Entra ID for a token that has it).
+ */
+export class StepUpRequiredError extends ForbiddenError {
+  override readonly code: string;
+  constructor(step: { mfa: true } | { authenticationContext: string }) {
+    if ('mfa' in step) {
+      super('This action needs a token from a multi-factor sign-in (mfa in amr).', {
+        requiredAuthenticationMethod: 'mfa',
+      });
+      this.code = 'mfa_required';
+    } else {
+      const claims = JSON.stringify({
+        access_token: { acrs: { essential: true, value: step.authenticationContext } },
+      });
+      super(
+        `This action needs the privileged authentication context ${step.authenticationContext} (acrs).`,
+        { requiredAuthenticationContext: step.authenticationContext },
+        {
+          'www-authenticate': `Bearer error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`,
+        },
+      );
+      this.code = 'authentication_context_required';
+    }
+  }
+}
+
+/** A valid token of someone who may not act as an operator now: unregistered, disabled, outside the US, lapsed. */
+export class OperatorIneligibleError extends ForbiddenError {
+  override readonly code = 'operator_ineligible';
+  constructor(reasons: readonly string[]) {
+    super(`You may not act as an operator: ${reasons.join(', ')}. GET /api/v1/me says the same.`, {
+      ineligibleBecause: [...reasons],
+    });
+  }
 }
 
 export class NotFoundError extends AppError {
@@ -56,6 +120,12 @@ export class PreconditionFailedError extends AppError {
   readonly code = 'precondition_failed';
   readonly status = 412;
   override readonly retryable = true;
+}
+
+/** An Idempotency-Key was used before for a different request. */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly code = 'idempotency_key_reused';
+  readonly status = 422;
 }
 
 export class PayloadTooLargeError extends AppError {
@@ -113,4 +183,8 @@ export class ConfigError extends AppError {
   constructor(readonly problems: FieldProblem[]) {
     super(`Invalid configuration: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AppError && error.retryable;
 }

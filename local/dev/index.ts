@@ -13,6 +13,13 @@ export {
   localWebhookSources,
   portsFromSettings,
   startStack,
+  type CustomerAuditStorage,
+  customerAuditAdmin,
+  provisionCustomerAuditSink,
+  type ProvisionedAuditSink,
+  type LocalOperator,
+  localOperators,
+  tokenRequest,
 } from './stack';
 export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite } from './azurite';
 export { COSMOS_EMULATOR_KEY, type RunningCosmos, startCosmos } from './cosmos';

@@ -13,6 +13,7 @@ import {
   portsFromSettings,
   startStack,
 } from './stack';
+import { tokenCommand } from './stack/operators';
 import { writeWebhookSecret } from './webhook-secret-files';
 
 /**
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
       '                       Durable status URLs carry the system key as `code=`: treat them as secrets)',
       `  Managed identity:    ${relative(root, identityFile)} (\`set -a; . ${relative(root, identityFile)}; set +a\`:`,
       '                       then your own SecretClient with DefaultAzureCredential reaches the local Key Vault)',
+      `  Operator API:        http://localhost:${port}/api/v1/docs (the OpenAPI document: /api/v1/openapi.json)`,
+      ...operatorTokenLines(stack, port),
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),
@@ -96,6 +99,20 @@ async function exportWebhookSecrets(): Promise<string[]> {
       return writeWebhookSecret(root, source, value);
     }),
   );
+}
+
+/** For each seeded operator, what it shows and a one-line command that prints a fresh token of theirs. */
+function operatorTokenLines(stack: RunningStack, port: number): string[] {
+  if (stack.operators.length === 0) return [];
+  const caPath =
+    relative(root, stack.settings.TRUSTED_CA_CERT_PATH ?? '') || stack.settings.TRUSTED_CA_CERT_PATH;
+  return [
+    `  Operator tokens: TOKEN=$(<command>); curl -H "Authorization: Bearer $TOKEN" http://localhost:${port}/api/v1/me`,
+    ...stack.operators.flatMap((operator) => [
+      `    ${operator.handle.padEnd(9)} ${operator.shows}`,
+      `      ${tokenCommand(operator, stack.settings, caPath ?? '')}`,
+    ]),
+  ];
 }
 
 /** The first signal stops everything in order; a second one exits at once. */

@@ -42,6 +42,11 @@ function parseSchedule(fn: RegisteredFunction): Cron {
   }
 }
 
+function isDisabled(name: string): boolean {
+  const value = process.env[`AzureWebJobs.${name}.Disabled`] ?? process.env[`AzureWebJobs_${name}_Disabled`];
+  return value?.toLowerCase() === 'true' || value === '1';
+}
+
 /**
  * Fires timer-triggered functions on the host's clock. Each occurrence is scheduled from the previous due
  * time (not from when the invocation ended), so a virtual clock jumping an hour fires every occurrence once.
@@ -68,6 +73,8 @@ export class TimerTriggers {
 
   start(): void {
     for (const timer of this.timers) {
+      // The real host's `AzureWebJobs.<name>.Disabled` setting: the schedule does not fire (the admin API still runs it).
+      if (isDisabled(timer.fn.name)) continue;
       if (timer.fn.trigger.runOnStartup === true)
         this.enqueue(timer, this.clock.now(), 'Timer fired on startup (runOnStartup)');
       this.arm(timer, this.clock.now());

@@ -8,11 +8,14 @@
  *   GET    /_sim/tenants/{id}                      one tenant
  *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/behaviour   script one device (body: the model's behaviour)
  *   GET|PUT|DELETE /_sim/tenants/{id}/faults       injected latency / 5xx rate / 429 burst (FaultSettings)
+ *   PUT    /_sim/tenants/{id}/exports              {failNext?: {count, reportName?}, expireNextDownloads?: n}
+ *   POST   /_sim/tenants/{id}/devices/quality-update   {count, seed?}: devices install the latest cumulative update
  *   GET|PUT /_sim/tenants/{id}/throttling          {enabled?, limits?: {intune|graph|defender|defenderAvInfo: [{windowMs,max,writesOnly?}]}}
  *   GET|PUT /_sim/throttling                       the same, as the default for every tenant
  *   GET    /_sim/clock                             {now, epochMs, virtual, nextDue?}
  *   POST   /_sim/clock/advance                     {ms} or {to: ISO time or epoch ms}; virtual clock only (else 409)
  *   POST   /_sim/tokens/operator                   OperatorTokenOptions → {access_token, token_type, expires_in}
+ *   POST   /_sim/operator-tenants                  {tenantId}: serve the OpenID metadata of an operator tenant → 204
  *   GET|DELETE /_sim/counters                      all tenants' counters / reset them
  *   GET|DELETE /_sim/tenants/{id}/counters         one tenant's counters / reset them
  */
@@ -81,6 +84,20 @@ export class SimControl {
     this.model.setDeviceBehaviour(tenantId, serialOrId, behaviour as never);
   }
 
+  /** Report export faults: the next jobs end `failed`, the next downloads are refused as expired. */
+  scriptExports(tenantId: string, script: unknown): void {
+    this.existing(tenantId);
+    if (!this.model.scriptExports) throw new Error('This model has no report exports.');
+    this.model.scriptExports(tenantId, exportScriptSchema.parse(script) as never);
+  }
+
+  /** `count` devices install their release's latest cumulative update (their data changes); returns their ids. */
+  installQualityUpdate(tenantId: string, count: number, seed?: number): string[] {
+    this.existing(tenantId);
+    if (!this.model.installQualityUpdate) throw new Error('This model has no device updates.');
+    return this.model.installQualityUpdate(tenantId, count, seed);
+  }
+
   /** Replaces the tenant's fault settings; `undefined` removes them. */
   setFaults(tenantId: string, settings: FaultSettings | undefined): void {
     this.faults.configure(tenantId, settings === undefined ? undefined : faultSettingsSchema.parse(settings));
@@ -123,6 +140,11 @@ export class SimControl {
 
   issueOperatorToken(options: OperatorTokenOptions): string {
     return this.entra.issueOperatorToken(operatorTokenSchema.parse(options));
+  }
+
+  /** The provider's tenant where operators sign in: its metadata and keys are served before any token is issued. */
+  addOperatorTenant(tenantId: string): void {
+    this.entra.addOperatorTenant(z.string().min(1).parse(tenantId));
   }
 
   counterValues(tenantId: string): TenantCounters {
@@ -190,6 +212,12 @@ const faultSettingsSchema = z.strictObject({
     .optional(),
 });
 
+const exportScriptSchema = z.strictObject({
+  failNext: z.strictObject({ count: z.int().min(0), reportName: z.string().min(1).optional() }).optional(),
+  expireNextDownloads: z.int().min(0).optional(),
+});
+const qualityUpdateSchema = z.strictObject({ count: z.int().min(0), seed: z.int().optional() });
+
 const limitSchema = z.strictObject({
   windowMs: z.int().positive(),
   max: z.int().positive(),
@@ -215,9 +243,12 @@ const operatorTokenSchema = z.strictObject({
   roles: z.array(z.string()),
   audience: z.string().min(1),
   amr: z.array(z.string()).optional(),
+  acrs: z.array(z.string()).optional(),
   scopes: z.array(z.string()).optional(),
   clientId: z.string().optional(),
   expiresInSeconds: z.int().optional(),
+  claims: z.record(z.string(), z.unknown()).optional(),
+  omitClaims: z.array(z.string()).optional(),
 });
 
 const clockStepSchema = z.union([
@@ -286,6 +317,22 @@ const endpoints: ControlEndpoint[] = [
     },
   },
   {
+    method: 'PUT',
+    pattern: '/tenants/{id}/exports',
+    run: (control, { id }, body) => {
+      control.scriptExports(id as string, body);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/tenants/{id}/devices/quality-update',
+    run: (control, { id }, body) => {
+      const { count, seed } = qualityUpdateSchema.parse(body);
+      return ok({ managedDeviceIds: control.installQualityUpdate(id as string, count, seed) });
+    },
+  },
+  {
     method: 'DELETE',
     pattern: '/tenants/{id}/faults',
     run: (control, { id }) => {
@@ -328,6 +375,14 @@ const endpoints: ControlEndpoint[] = [
         access_token: control.issueOperatorToken(options),
         expires_in: options.expiresInSeconds ?? 3600,
       });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/operator-tenants',
+    run: (control, _, body) => {
+      control.addOperatorTenant(z.strictObject({ tenantId: z.string().min(1) }).parse(body).tenantId);
+      return { status: 204 };
     },
   },
   { method: 'GET', pattern: '/counters', run: (control) => ok(control.allCounterValues()) },

@@ -47,12 +47,23 @@ export interface OperatorTokenOptions {
   audience: string;
   /** Authentication methods, e.g. `['pwd','mfa']`; omitted when absent. */
   amr?: readonly string[];
+  /**
+   * Conditional Access authentication contexts satisfied, e.g. `['c1']` (the `acrs` claim, present only when a
+   * policy asked for one); omitted when absent.
+   */
+  acrs?: readonly string[];
   /** Delegated scopes (`scp`), space-joined; omitted when absent. */
   scopes?: readonly string[];
   /** Client that asked for the token (`azp`). Default: a fixed "operator console" id. */
   clientId?: string;
   /** Lifetime; zero or negative yields an already-expired token (for rejection tests). Default 3600. */
   expiresInSeconds?: number;
+  /**
+   * For rejection tests of an API: claims set over the generated ones (e.g. a future `nbf`, another `tid`), and
+   * claims left out (e.g. `oid`). The token is still signed with the published key.
+   */
+  claims?: Readonly<Record<string, unknown>>;
+  omitClaims?: readonly string[];
 }
 
 export type AccessCheck =
@@ -66,6 +77,12 @@ export class EntraId {
   readonly signingKey: SigningKey = createSigningKey();
   /** Signature checks are the costliest step of a Graph call; a token is checked once, its times each time. */
   private readonly verified = new Map<string, JwtClaims>();
+  /**
+   * The provider's own tenants, where operators sign in: not simulated customer tenants, but their OpenID metadata
+   * is served so that an API can find their keys. A tenant becomes one when registered or when it first issues an
+   * operator token.
+   */
+  private readonly operatorTenants = new Set<string>();
 
   constructor(
     private readonly model: SimModel,
@@ -101,7 +118,12 @@ export class EntraId {
     return `${this.origin}/${tenantId}/discovery/v2.0/keys`;
   }
 
+  addOperatorTenant(tenantId: string): void {
+    this.operatorTenants.add(tenantId.toLowerCase());
+  }
+
   issueOperatorToken(options: OperatorTokenOptions): string {
+    this.addOperatorTenant(options.tenantId);
     const now = nowSeconds();
     const lifetime = options.expiresInSeconds ?? 3600;
     const claims: JwtClaims = {
@@ -123,7 +145,10 @@ export class EntraId {
       ver: '2.0',
     };
     if (options.amr) claims.amr = [...options.amr];
+    if (options.acrs) claims.acrs = [...options.acrs];
     if (options.scopes) claims.scp = options.scopes.join(' ');
+    Object.assign(claims, options.claims);
+    for (const name of options.omitClaims ?? []) delete claims[name];
     this.counters.tokenIssued(options.tenantId);
     return signJwt(claims, this.signingKey);
   }
@@ -183,9 +208,11 @@ export class EntraId {
   private metadata(tenant: string): SimResponse {
     const generic = tenant === 'common' || tenant === 'organizations';
     const known = generic ? undefined : this.model.tenant(tenant);
-    if (!generic && !known) return aadErrorResponse(aad.tenantNotFound(tenant), new Date());
+    const operatorTenant = this.operatorTenants.has(tenant.toLowerCase()) ? tenant : undefined;
+    if (!generic && !known && !operatorTenant)
+      return aadErrorResponse(aad.tenantNotFound(tenant), new Date());
     // A tenant addressed by domain still issues under its id, as Entra ID does.
-    const id = known?.id ?? '{tenantid}';
+    const id = known?.id ?? operatorTenant ?? '{tenantid}';
     const base = `${this.origin}/${tenant}`;
     return json(200, {
       token_endpoint: `${base}/oauth2/v2.0/token`,

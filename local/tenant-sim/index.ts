@@ -58,7 +58,7 @@ export {
 } from './model';
 export { type SimControl, type TenantSummary } from './control';
 export { type TenantCounters } from './counters';
-export { type OperatorTokenOptions, defenderResources, graphResource } from './entra';
+export { type OperatorTokenOptions, defenderResources, deterministicUuid, graphResource } from './entra';
 export { type FaultSettings, type FaultStatus } from './faults';
 export {
   type ThrottleBucket,

@@ -34,4 +34,8 @@ export interface SimModel {
   createTenant(spec: never): SimTenantView;
   /** Scripts one device's lifecycle (the control API passes the request body as `behaviour`). */
   setDeviceBehaviour(tenantId: string, serialOrId: string, behaviour: never): void;
+  /** Scripts report export faults (`{ failNext?: {count, reportName?}, expireNextDownloads?: n }`). */
+  scriptExports?(tenantId: string, script: never): void;
+  /** `count` devices install their latest cumulative update; returns their managed device ids. */
+  installQualityUpdate?(tenantId: string, count: number, seed?: number): string[];
 }

@@ -33,7 +33,10 @@ export interface SimServerOptions {
   /** Lifetime of app access tokens (default 3599 s, as Entra ID issues them). */
   tokenLifetimeSeconds?: number;
   /** Handlers for paths outside Entra/Graph/Defender that need no token; each returns undefined for others. */
-  unauthenticatedPaths?: readonly ((method: string, url: URL) => SimResponse | undefined)[];
+  unauthenticatedPaths?: readonly ((
+    method: string,
+    url: URL,
+  ) => SimResponse | undefined | Promise<SimResponse | undefined>)[];
 }
 
 export interface SimServer {
@@ -115,7 +118,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return handleControlRequest(control, method, target.pathname, body);
     }
     for (const serve of options.unauthenticatedPaths ?? []) {
-      const served = serve(method, target);
+      const served = await serve(method, target);
       if (served) return served;
     }
     return (

@@ -65,3 +65,23 @@ export interface AuditEvent {
 export interface AuditPort {
   record(event: AuditEvent): Promise<void>;
 }
+
+/** The two environments, each with its own sink and its own people. */
+export const auditEnvironments = ['operator', 'customer'] as const;
+export type AuditEnvironment = (typeof auditEnvironments)[number];
+
+/**
+ * Where each environment's personal data sits in an event, and what becomes of it in the other environment's sink:
+ * a keyed hash (stable, so records of one person still join within that sink; each sink hashes with a key of its
+ * own, so the two sinks cannot be joined by value) or nothing at all. `*` stands for every member of an object.
+ * Both sinks' projections are driven by this table alone: a personal field added to an event type is added here.
+ */
+export const personalData: Readonly<
+  Record<AuditEnvironment, readonly { path: readonly string[]; elsewhere: 'keyedHash' | 'omit' }[]>
+> = {
+  operator: [
+    { path: ['actor', 'oid'], elsewhere: 'keyedHash' },
+    { path: ['actor', 'displayName'], elsewhere: 'omit' },
+  ],
+  customer: [{ path: ['target', 'customerPersonal', '*'], elsewhere: 'keyedHash' }],
+};

@@ -20,6 +20,19 @@ export const updateRingSharesSchema = z
 export type UpdateRingShares = z.infer<typeof updateRingSharesSchema>;
 
 /**
+ * The customer's audit sink: a blob container in a storage account of the customer's, one per tenant, which only
+ * the audit delivery of the operator environment writes to (append and create, never overwrite or delete). The
+ * customer grants access either with a SAS (read, add, create, list), kept in our Key Vault under `sasSecretName`,
+ * or by a role assignment to the app's identity (no `sasSecretName`).
+ */
+export const auditSinkSchema = z.object({
+  blobServiceUri: z.url(),
+  container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a blob container name'),
+  sasSecretName: z.string().min(1).optional(),
+});
+export type AuditSinkLocation = z.infer<typeof auditSinkSchema>;
+
+/**
  * A customer tenant as the service knows it. Credentials are never stored here: `secretNames` name the Key Vault
  * secrets that hold them, checked out when a call needs them.
  */
@@ -37,5 +50,7 @@ export const tenantRecordSchema = z.object({
     graphClientId: z.string().min(1),
     graphClientSecret: z.string().min(1),
   }),
+  /** Where the customer keeps its side of the audit trail; see `auditSinkSchema`. */
+  auditSink: auditSinkSchema.optional(),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;

@@ -4,7 +4,15 @@ import {
   type HttpResponseInit,
   type InvocationContext,
 } from '@azure/functions';
-import { AppError, ConfigError, ThrottledError, ValidationError } from '../errors';
+import { invocationLog } from '../logging';
+import {
+  AppError,
+  ConfigError,
+  ForbiddenError,
+  InvalidTokenError,
+  ThrottledError,
+  ValidationError,
+} from '../errors';
 
 /** RFC 7807 problem details, as every HTTP endpoint of the app answers errors. */
 export interface ProblemDetails {
@@ -18,6 +26,8 @@ export interface ProblemDetails {
   /** How many field problems there were, when `errors` lists only the first `maxListedErrors`. */
   errorCount?: number;
   invocationId?: string;
+  /** Extension members (RFC 7807 section 3.2), e.g. the role a refused request lacked. */
+  [extension: string]: unknown;
 }
 
 /** A 400 lists at most this many field problems (and counts the rest): 10,000 bad devices are not 3 MB of answer. */
@@ -37,6 +47,8 @@ const titles: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
@@ -72,7 +84,7 @@ export function toProblemResponse(
   const instance = new URL(request.url).pathname;
   if (error instanceof ConfigError) {
     // Bad settings are ours to fix and their names are internals: the log gets them, the caller a plain 503.
-    context.error(`${error.name}: ${error.message}`);
+    invocationLog(context).error(`${error.name}: ${error.message}`);
     const response = problem(503, 'service_unavailable', 'The service is unavailable; try again later.', {
       instance,
     });
@@ -90,23 +102,26 @@ export function toProblemResponse(
             ...(error.problems.length > maxListedErrors ? { errorCount: error.problems.length } : {}),
           }
         : {};
-    const response = problem(error.status, error.code, error.message, { instance, ...listed });
+    const response = problem(error.status, error.code, error.message, {
+      ...(error instanceof ForbiddenError ? error.extensions : {}),
+      instance,
+      ...listed,
+    });
+    const headers = response.headers as Record<string, string>;
+    // RFC 6750 section 3: a refused bearer token is answered with a challenge naming the error.
+    if (error instanceof InvalidTokenError) headers['www-authenticate'] = bearerChallenge(error.message);
+    if (error instanceof ForbiddenError) Object.assign(headers, error.headers);
     const retryAfterSeconds =
       error instanceof ThrottledError && error.retryAfterMs !== undefined
         ? Math.ceil(error.retryAfterMs / 1000)
         : error.retryable && error.status === 503
           ? defaultRetryAfterSeconds
           : undefined;
-    if (retryAfterSeconds !== undefined) {
-      response.headers = {
-        ...(response.headers as Record<string, string>),
-        'retry-after': String(retryAfterSeconds),
-      };
-    }
-    if (error.status >= 500) context.error(`${error.name}: ${error.message}`);
+    if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+    if (error.status >= 500) invocationLog(context).error(`${error.name}: ${error.message}`);
     return response;
   }
-  context.error('Unhandled error', error);
+  invocationLog(context).error('Unhandled error', error);
   return problem(
     500,
     'internal_error',
@@ -132,4 +147,10 @@ export function httpEntry(resolve: () => HttpHandler): HttpHandler {
     }
     return handler(request, context);
   };
+}
+
+/** `Bearer error="invalid_token"`; the description keeps to the characters RFC 6750 allows in a quoted value. */
+function bearerChallenge(description: string): string {
+  const safe = description.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ');
+  return `Bearer error="invalid_token", error_description="${safe}"`;
 }

@@ -60,6 +60,15 @@ export interface EnrolledDevice extends DeviceKey {
   azureADDeviceId: string;
 }
 
+/**
+ * A remediation acts on a device for an orchestration: the instance and the start of its run are named so that the
+ * audit record says so, once per run (a restarted instance runs again under the same id).
+ */
+export interface RemediationInput extends EnrolledDevice {
+  instanceId: string;
+  runStartedAt: string;
+}
+
 export interface EncryptionState {
   encrypted: boolean;
   tpmPresent: boolean;
@@ -162,8 +171,8 @@ export const onboardingActivities = declareActivities({
     DeviceKey & { groupTag: string; azureADDeviceId?: string },
     ProfileAssignment
   >(),
-  remediateEncryption: activity<EnrolledDevice, void>(),
-  remediateDefender: activity<EnrolledDevice, void>(),
+  remediateEncryption: activity<RemediationInput, void>(),
+  remediateDefender: activity<RemediationInput, void>(),
   ensureE5Licence: activity<{ tenantId: string; userPrincipalName: string }, LicenceResult>(),
   assignUpdateRing: activity<EnrolledDevice, RingAssignment>(),
   recordOnboarding: activity<OnboardingRecordInput, void>(),

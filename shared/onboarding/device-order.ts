@@ -19,7 +19,7 @@ export const fieldBounds = {
   upnDomain: 48,
 } as const;
 
-const serialNumber = z
+export const serialNumberSchema = z
   .string()
   .trim()
   .min(1)
@@ -52,7 +52,7 @@ const printable = /^[\x20-\x7e]*$/;
 export const maxDevicesPerOrder = 500;
 
 export const orderedDeviceSchema = z.object({
-  serialNumber,
+  serialNumber: serialNumberSchema,
   hardwareHash,
   groupTag: z
     .string()
@@ -63,36 +63,43 @@ export const orderedDeviceSchema = z.object({
   assignedUserPrincipalName: userPrincipalName,
 });
 
-export const deviceOrderSchema = z
-  .object({
-    // Tenant ids compare as lower case everywhere (records, instance ids): an upper-cased GUID is the same tenant.
-    tenantId: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .pipe(z.uuid({ message: 'must be the tenant id (a GUID)' })),
-    orderId: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
-        message: `must be 1 to ${fieldBounds.orderId} of letters, digits and . _ : / - (starting with a letter or digit)`,
-      }),
-    devices: z.array(orderedDeviceSchema).min(1).max(maxDevicesPerOrder),
-  })
-  .superRefine((order, ctx) => {
+/** The devices of one order: 1 to 500, no serial number twice (case-insensitively, as Autopilot compares them). */
+export const orderedDevicesSchema = z
+  .array(orderedDeviceSchema)
+  .min(1)
+  .max(maxDevicesPerOrder)
+  .superRefine((devices, ctx) => {
     const seen = new Map<string, number>();
-    order.devices.forEach((device, index) => {
+    devices.forEach((device, index) => {
       const key = device.serialNumber.toUpperCase();
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
       else
         ctx.addIssue({
           code: 'custom',
-          path: ['devices', index, 'serialNumber'],
+          path: [index, 'serialNumber'],
           message: `duplicates devices.${first}.serialNumber`,
         });
     });
   });
+
+export const orderIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+    message: `must be 1 to ${fieldBounds.orderId} of letters, digits and . _ : / - (starting with a letter or digit)`,
+  });
+
+export const deviceOrderSchema = z.object({
+  // Tenant ids compare as lower case everywhere (records, instance ids): an upper-cased GUID is the same tenant.
+  tenantId: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.uuid({ message: 'must be the tenant id (a GUID)' })),
+  orderId: orderIdSchema,
+  devices: orderedDevicesSchema,
+});
 
 export type OrderedDevice = z.infer<typeof orderedDeviceSchema>;
 export type DeviceOrder = z.infer<typeof deviceOrderSchema>;

@@ -43,6 +43,8 @@ export interface OnboardingStatus {
   waitingFor?: string;
   /** When this wait gives up (ISO). */
   until?: string;
+  /** The steps finished so far, in order, with how each ended. */
+  completed?: { step: OnboardingStep; outcome: StepRecord['outcome'] }[];
 }
 
 /** A business failure of a step: it ends the onboarding with a reason, it is not retried. */
@@ -72,7 +74,8 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   const key = { tenantId: request.tenantId, serialNumber: request.serialNumber };
   let waits = 0;
 
-  const status = (s: OnboardingStatus): void => context.df.setCustomStatus(s);
+  const status = (s: OnboardingStatus): void =>
+    context.df.setCustomStatus({ ...s, completed: steps.map(({ step, outcome }) => ({ step, outcome })) });
 
   /**
    * Registers the wait with the tenant's watcher, then waits for its events until one is done or the deadline
@@ -256,7 +259,12 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       stateOf: (o): EncryptionState => o.encryption,
       onState: (state) => (observed.encryption = state),
       healthy: (e) => e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed,
-      remediate: () => callActivity(context, a.remediateEncryption, enrolled),
+      remediate: () =>
+        callActivity(context, a.remediateEncryption, {
+          ...enrolled,
+          instanceId: context.df.instanceId,
+          runStartedAt: startedAt,
+        }),
       budgetMs: onboardingWaits.encryptionBudgetMs,
       waitingFor: [
         'BitLocker with TPM and an escrowed recovery key',
@@ -278,7 +286,12 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       stateOf: (o): DefenderState => o.defender,
       onState: (state) => (observed.defender = state),
       healthy: (d) => d.onboarded && d.active && d.signaturesCurrent,
-      remediate: () => callActivity(context, a.remediateDefender, enrolled),
+      remediate: () =>
+        callActivity(context, a.remediateDefender, {
+          ...enrolled,
+          instanceId: context.df.instanceId,
+          runStartedAt: startedAt,
+        }),
       budgetMs: onboardingWaits.defenderBudgetMs,
       waitingFor: [
         'Defender for Endpoint onboarding and current AV definitions',

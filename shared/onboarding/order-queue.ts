@@ -1,7 +1,7 @@
 import { isServiceBusError, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { PayloadTooLargeError } from '../errors';
 import { type OnboardingRequest } from './contract';
-import { onboardingInstanceId, orderMessageId } from './device-order';
+import { type DeviceOrder, onboardingInstanceId, orderMessageId } from './device-order';
 
 /** The delivery an order came in, so that each of its messages has an id of its own. */
 export interface DeliveryRef {
@@ -59,4 +59,22 @@ export async function enqueueOnboardings(
       throw new PayloadTooLargeError('An order message exceeds the maximum message size.', { cause: error });
     throw error;
   }
+}
+
+/** One onboarding request per device of an order, as the queue trigger takes them. */
+export function onboardingRequests(
+  order: DeviceOrder,
+  acceptedAt: string,
+  enrollmentDeadline: string,
+): OnboardingRequest[] {
+  return order.devices.map((device) => ({
+    tenantId: order.tenantId,
+    orderId: order.orderId,
+    serialNumber: device.serialNumber,
+    hardwareHash: device.hardwareHash,
+    groupTag: device.groupTag,
+    assignedUserPrincipalName: device.assignedUserPrincipalName,
+    acceptedAt,
+    enrollmentDeadline,
+  }));
 }

@@ -3,7 +3,7 @@ import { onboardingOrchestration, type OnboardingOutcome, type OnboardingRequest
 import { onboardingInstanceId } from './device-order';
 
 /** durable-functions reports an unknown instance only through the text of the error it throws. */
-function isUnknownInstance(error: unknown): boolean {
+export function isUnknownInstance(error: unknown): boolean {
   return error instanceof Error && /HTTP 404/.test(error.message);
 }
 
@@ -30,16 +30,23 @@ export function mayRestart(status: Pick<DurableOrchestrationStatus, 'runtimeStat
 export async function startOnboardingIfNew(
   client: DurableClient,
   request: OnboardingRequest,
+  /**
+   * Runs before a start, and a failure here prevents it: the audit record of the start. A restart names the run it
+   * replaces, so that each run is recorded once.
+   */
+  beforeStart: (replaces?: { createdTime: Date }) => Promise<void> = () => Promise.resolve(),
 ): Promise<'started' | 'restarted' | 'exists'> {
   const instanceId = onboardingInstanceId(request.tenantId, request.serialNumber);
-  let restart = false;
+  let replaces: { createdTime: Date } | undefined;
   try {
     const existing = await client.getStatus(instanceId);
     if (!mayRestart(existing)) return 'exists';
-    restart = true;
+    replaces = { createdTime: new Date(existing.createdTime) };
   } catch (error) {
     if (!isUnknownInstance(error)) throw error;
   }
+  const restart = replaces !== undefined;
+  await beforeStart(replaces);
   try {
     await client.startNew(onboardingOrchestration, { instanceId, input: request });
     return restart ? 'restarted' : 'started';

@@ -1,7 +1,10 @@
-import { type Container, type ItemDefinition } from '@azure/cosmos';
+import { type Container, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
+import { type DeviceHealth, deviceHealth } from '../domain/device-health';
+import { type UpdateRing } from '../domain/tenant';
 import { ConflictError, PreconditionFailedError } from '../errors';
 import { cosmosCall } from '../platform/cosmos/errors';
-import { type OnboardingRecordInput } from './contract';
+import { type Page, type PageRequest, queryAll, queryPage } from '../platform/cosmos/paging';
+import { type FailureReason, type OnboardingRecordInput } from './contract';
 
 export interface OnboardingDocument extends ItemDefinition {
   /** The serial number, upper-cased: one record per device and tenant. */
@@ -26,6 +29,8 @@ export interface DeviceDocument extends ItemDefinition {
   azureADDeviceId?: string;
   updateRing?: string;
   onboardingStatus: 'onboarded' | 'failed';
+  /** Judged from `security` when written (shared/domain/device-health.ts), so that queries can filter on it. */
+  health?: DeviceHealth;
   security: OnboardingRecordInput['observed'];
   updatedAt: string;
 }
@@ -55,6 +60,120 @@ export class OnboardingStore {
     await guardedWrite(this.devices, toDeviceDocument(input), () => false);
     return result;
   }
+
+  async get(tenantId: string, serialNumber: string): Promise<OnboardingDocument | undefined> {
+    const { resource } = await cosmosCall('read onboarding', () =>
+      this.onboardings.item(serialNumber.toUpperCase(), tenantId).read<OnboardingDocument>(),
+    );
+    return resource;
+  }
+
+  async device(tenantId: string, serialNumber: string): Promise<DeviceDocument | undefined> {
+    const { resource } = await cosmosCall('read device', () =>
+      this.devices.item(serialNumber.toUpperCase(), tenantId).read<DeviceDocument>(),
+    );
+    return resource;
+  }
+
+  /** A tenant's devices in serial-number order, filtered by health and ring. */
+  devicesPage(
+    tenantId: string,
+    filter: { health?: DeviceHealth | undefined; ring?: UpdateRing | undefined },
+    page: PageRequest,
+  ): Promise<Page<DeviceDocument>> {
+    return queryPage<DeviceDocument>(
+      this.devices,
+      where(tenantId, { health: filter.health, updateRing: filter.ring }),
+      page,
+      `list devices of ${tenantId}`,
+    );
+  }
+
+  /** A tenant's onboarding records in serial-number order, filtered by outcome and failure reason. */
+  onboardingsPage(
+    tenantId: string,
+    filter: { status?: 'onboarded' | 'failed' | undefined; reason?: FailureReason | undefined },
+    page: PageRequest,
+  ): Promise<Page<OnboardingDocument>> {
+    return queryPage<OnboardingDocument>(
+      this.onboardings,
+      where(tenantId, { status: filter.status, reason: filter.reason }),
+      page,
+      `list onboardings of ${tenantId}`,
+    );
+  }
+
+  /** Counts of a tenant's devices by onboarding outcome and health, counted in code (the emulator has no GROUP BY). */
+  async deviceCounts(tenantId: string): Promise<DeviceCounts> {
+    const rows = await queryAll<{ onboardingStatus: 'onboarded' | 'failed'; health?: DeviceHealth }>(
+      this.devices,
+      {
+        query: 'SELECT c.onboardingStatus, c.health FROM c WHERE c.tenantId = @tenantId',
+        parameters: [{ name: '@tenantId', value: tenantId }],
+      },
+      `count devices of ${tenantId}`,
+    );
+    const counts: DeviceCounts = {
+      total: rows.length,
+      onboarded: 0,
+      failed: 0,
+      healthy: 0,
+      unhealthy: 0,
+      unknown: 0,
+    };
+    for (const row of rows) {
+      counts[row.onboardingStatus] += 1;
+      counts[row.health ?? 'unknown'] += 1;
+    }
+    return counts;
+  }
+
+  /** Counts of a tenant's onboarding records by outcome and by failure reason. */
+  async onboardingCounts(tenantId: string): Promise<OnboardingCounts> {
+    const rows = await queryAll<{ status: 'onboarded' | 'failed'; reason?: FailureReason }>(
+      this.onboardings,
+      {
+        query: 'SELECT c.status, c.reason FROM c WHERE c.tenantId = @tenantId',
+        parameters: [{ name: '@tenantId', value: tenantId }],
+      },
+      `count onboardings of ${tenantId}`,
+    );
+    const counts: OnboardingCounts = { total: rows.length, onboarded: 0, failed: 0, failedBy: {} };
+    for (const row of rows) {
+      counts[row.status] += 1;
+      if (row.status === 'failed' && row.reason)
+        counts.failedBy[row.reason] = (counts.failedBy[row.reason] ?? 0) + 1;
+    }
+    return counts;
+  }
+}
+
+export interface DeviceCounts {
+  total: number;
+  onboarded: number;
+  failed: number;
+  healthy: number;
+  unhealthy: number;
+  unknown: number;
+}
+
+export interface OnboardingCounts {
+  total: number;
+  onboarded: number;
+  failed: number;
+  failedBy: Partial<Record<FailureReason, number>>;
+}
+
+/** `WHERE c.tenantId = @tenantId AND c.<field> = @<field> ...` for the filters given, in id order. */
+function where(tenantId: string, filters: Record<string, string | undefined>) {
+  const parameters: SqlParameter[] = [{ name: '@tenantId', value: tenantId }];
+  const clauses = ['c.tenantId = @tenantId'];
+  for (const [field, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    clauses.push(`c.${field} = @${field}`);
+    parameters.push({ name: `@${field}`, value });
+  }
+  return { query: `SELECT * FROM c WHERE ${clauses.join(' AND ')} ORDER BY c.id`, parameters };
 }
 
 async function guardedWrite<T extends ItemDefinition & { id: string; tenantId: string }>(
@@ -112,6 +231,7 @@ function toDeviceDocument(input: OnboardingRecordInput): DeviceDocument {
     ...(outcome.azureADDeviceId ? { azureADDeviceId: outcome.azureADDeviceId } : {}),
     ...(outcome.status === 'onboarded' ? { updateRing: outcome.ring } : {}),
     onboardingStatus: outcome.status,
+    health: deviceHealth(input.observed),
     security: input.observed,
     updatedAt: input.endedAt,
   };

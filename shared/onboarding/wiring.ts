@@ -1,5 +1,6 @@
 import { type HttpHandler, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { type AuditPort } from '../audit/contract';
 import { type AppConfig } from '../config';
 import { type ImplementationsOf } from '../platform/activity-registration';
 import { queueNames, topicNames } from '../platform/declarations';
@@ -9,8 +10,10 @@ import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
 import { onboardingImplementations, watchImplementations } from './activities';
 import { type onboardingActivities, type watchActivities } from './contract';
-import { enqueueOnboardings } from './order-queue';
+import { type DeviceOrder, onboardingInstanceId } from './device-order';
+import { type DeliveryRef, enqueueOnboardings, onboardingRequests } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
+import { onboardingView, type OnboardingView } from './status';
 import { OnboardingStore } from './store';
 import { WaitStore } from './watcher/wait-store';
 import { DeliveryStore } from './webhook/delivery-store';
@@ -29,6 +32,22 @@ export interface OnboardingCapability {
   readonly watchActivities: ImplementationsOf<typeof watchActivities>;
   /** What each device waits for, and each tenant's watcher state. */
   readonly waits: WaitStore;
+  /**
+   * Puts one start per device of an order on the same queue the webhook uses; the tenant's state is the caller's
+   * to check. Answers each device's instance id.
+   */
+  readonly startOrder: (
+    order: DeviceOrder,
+    acceptedAt: string,
+    /** What identifies the request, so that each of its messages has an id of its own (see orderMessageId). */
+    delivery: DeliveryRef,
+  ) => Promise<{ serialNumber: string; instanceId: string }[]>;
+  /** One device's onboarding as it runs (durable status) joined with its record; undefined when neither exists. */
+  readonly status: (
+    context: InvocationContext,
+    tenantId: string,
+    serialNumber: string,
+  ) => Promise<OnboardingView | undefined>;
 }
 
 export type OnboardingPlatform = Pick<
@@ -44,6 +63,7 @@ export function onboardingWiring(
   platform: OnboardingPlatform,
   tenants: TenantStore,
   config: OnboardingConfig,
+  audit: AuditPort,
 ): OnboardingCapability {
   const onboarding: OnboardingCapability = lazy<OnboardingCapability>({
     store: () => new OnboardingStore(platform.container('onboardings'), platform.container('devices')),
@@ -64,8 +84,21 @@ export function onboardingWiring(
         now: Date.now,
       });
     },
-    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context)),
+    startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
     waits: () => new WaitStore(platform.container('onboardingWaits')),
+    startOrder: () => async (order, acceptedAt, delivery) => {
+      const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
+      // The request path's sender, as the webhook's: Service Bus unreachable answers 503 within seconds.
+      await enqueueOnboardings(platform.requestSender(queueNames.deviceOrders), requests, delivery, {
+        abortSignal: AbortSignal.timeout(requestPathSendTimeoutMs),
+      });
+      return requests.map((r) => ({
+        serialNumber: r.serialNumber,
+        instanceId: onboardingInstanceId(r.tenantId, r.serialNumber),
+      }));
+    },
+    status: () => (context, tenantId, serialNumber) =>
+      onboardingView(df.getClient(context), onboarding.store, tenantId, serialNumber),
     activities: () =>
       onboardingImplementations({
         tenants,
@@ -73,6 +106,7 @@ export function onboardingWiring(
         onboardings: onboarding.store,
         waits: onboarding.waits,
         deviceEvents: platform.sender(topicNames.deviceEvents),
+        audit,
         durableClient: (context) => df.getClient(context),
       }),
     watchActivities: () =>

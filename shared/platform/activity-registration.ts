@@ -2,6 +2,7 @@ import { type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { type ActivityDeclaration, type PermanentFailure } from '../durable/activity';
 import { AppError } from '../errors';
+import { invocationLog, scopeOf } from '../logging';
 
 export type ActivityImplementation<I, O> = (input: I, context: InvocationContext) => Promise<O>;
 
@@ -26,7 +27,9 @@ export function registerActivity<I, O>(
         return await implementation(input as I, context);
       } catch (error) {
         if (error instanceof AppError && !error.retryable) {
-          context.warn(`${declaration.name} failed permanently: ${error.code}: ${error.message}`);
+          invocationLog(context, scopeOf(input)).warn(
+            `${declaration.name} failed permanently: ${error.code}: ${error.message}`,
+          );
           return { permanentFailure: { code: error.code, message: error.message } };
         }
         throw error;

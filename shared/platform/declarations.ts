@@ -3,7 +3,8 @@
  * containers, and the Service Bus queues, topics and subscriptions. The local stack creates exactly these; the
  * deployment templates mirror them. A capability adds its entries here when it first uses them.
  *
- * Every Cosmos container but `tenants` is partitioned by tenant, so a tenant's data is read and written within one
+ * Every Cosmos container but `tenants`, `operators` (the operator environment's own) and the webhook deliveries is
+ * partitioned by tenant, so a tenant's data is read and written within one
  * logical partition. Service Bus settings follow the entity properties of the same names; durations are ISO 8601.
  * Omitted settings take the Service Bus defaults: lock duration one minute, ten deliveries, no expiry, no duplicate
  * detection.
@@ -16,12 +17,26 @@ export const cosmosContainers = {
   onboardingWaits: { id: 'onboarding-waits', partitionKeyPath: '/tenantId' },
   /** Webhook delivery ids already taken in, per sending source (replay protection; a day's TTL in Azure). */
   webhookDeliveries: { id: 'webhook-deliveries', partitionKeyPath: '/source' },
+  /** The operator registry, one record per Entra object id: who may use the operator API, and on which tenants. */
+  operators: { id: 'operators', partitionKeyPath: '/id' },
+  /** Answers of operator writes by Idempotency-Key, so that a repeated request gets the first answer. */
+  idempotencyKeys: { id: 'idempotency-keys', partitionKeyPath: '/tenantId' },
+  /**
+   * The operator environment's audit trail: one hash chain per customer tenant (and one for actions of the operator
+   * environment alone), partitioned by chain so that a chain's head and records share a logical partition.
+   */
+  audit: { id: 'audit', partitionKeyPath: '/chain' },
+  /** Telemetry: current state per device and source, each source's status, pending export jobs (`type`). */
+  telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
 
-/** Blob containers by purpose; none yet (telemetry's raw snapshots will be the first). */
-export const blobContainers = {} as const satisfies Record<string, string>;
+/** Blob containers by purpose. */
+export const blobContainers = {
+  /** Raw telemetry snapshots, gzip, one blob per tenant, source and run: `{tenant}/{source}/{run}.{ndjson|csv}.gz`. */
+  telemetryRaw: 'telemetry-raw',
+} as const satisfies Record<string, string>;
 
 export const queueNames = {
   deviceOrders: 'device-orders',
@@ -29,7 +44,37 @@ export const queueNames = {
 
 export const topicNames = {
   deviceEvents: 'device-events',
+  /** Audit events accepted by the audit port, one copy per sink (see `auditSubscriptionNames`). */
+  auditEvents: 'audit-events',
+  /** Conditions an operator must look at (an audit event that could not be delivered). */
+  operationsAlerts: 'operations-alerts',
 } as const;
+
+/**
+ * Subjects on `audit-events`: an event as the port accepted it (both sinks take it), and a delayed retry of one
+ * sink's delivery (only that sink's subscription takes it, by its `sink` application property).
+ */
+export const auditMessageSubjects = {
+  event: 'audit.event',
+  retry: 'audit.retry',
+} as const;
+
+/** One subscription per sink, so that a sink that is down holds back only its own deliveries. */
+export const auditSubscriptionNames = {
+  operator: 'operator-sink',
+  customer: 'customer-sink',
+} as const;
+
+export const alertTypes = {
+  auditDeliveryFailed: 'audit.deliveryFailed',
+} as const;
+
+export const operationsAlertsSubscriptionNames = {
+  allAlerts: 'all-alerts',
+} as const;
+
+/** Deliveries of one audit message before the broker dead-letters it (after the delayed retries have run out). */
+export const auditMaxDeliveryCount = 10;
 
 /** Types of the events on `device-events`: the Service Bus `subject` of each message, which subscriptions filter on. */
 export const deviceEventTypes = {
@@ -68,6 +113,47 @@ export const messagingEntities = {
         },
         { name: deviceEventsSubscriptionNames.allEvents },
       ],
+    },
+    {
+      name: topicNames.auditEvents,
+      // An audit event's id is its message id: the same event sent twice (a retried operator request) is accepted
+      // once. Delayed retries carry their own ids. Sinks are idempotent by event id beyond this window.
+      duplicateDetectionHistoryTimeWindow: 'PT1H',
+      subscriptions: [
+        {
+          name: auditSubscriptionNames.operator,
+          lockDuration: 'PT1M',
+          maxDeliveryCount: auditMaxDeliveryCount,
+          rules: [
+            { name: 'events', filter: { subject: auditMessageSubjects.event } },
+            {
+              name: 'retries',
+              filter: { subject: auditMessageSubjects.retry, applicationProperties: { sink: 'operator' } },
+            },
+          ],
+        },
+        {
+          name: auditSubscriptionNames.customer,
+          lockDuration: 'PT1M',
+          maxDeliveryCount: auditMaxDeliveryCount,
+          // Only events about a customer tenant reach the customer's sink.
+          rules: [
+            {
+              name: 'tenant-events',
+              filter: { subject: auditMessageSubjects.event, applicationProperties: { customerSink: true } },
+            },
+            {
+              name: 'retries',
+              filter: { subject: auditMessageSubjects.retry, applicationProperties: { sink: 'customer' } },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: topicNames.operationsAlerts,
+      duplicateDetectionHistoryTimeWindow: 'PT10M',
+      subscriptions: [{ name: operationsAlertsSubscriptionNames.allAlerts }],
     },
   ],
 } as const;

@@ -66,6 +66,7 @@ export function createPlatform(
           defenderBaseUrl: config.DEFENDER_BASE_URL,
           ...pipelineTls(clients.tls),
           maxInFlight: config.GRAPH_MAX_IN_FLIGHT,
+          backgroundInFlight: config.TELEMETRY_MAX_IN_FLIGHT,
           tuning: { baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 },
           maxRetries: 5,
           timeoutMs: 30_000,

@@ -13,6 +13,8 @@ export interface TenantRegistration {
   clientSecret: string;
   updateRings?: UpdateRingShares;
   defaultUsageLocation?: string;
+  /** The customer's audit sink, and the SAS it granted (kept in Key Vault) when it grants one. */
+  auditSink?: { blobServiceUri: string; container: string; sas?: string };
 }
 
 export const defaultUpdateRings: UpdateRingShares = { test: 5, first: 15, fast: 30, broad: 50 };
@@ -34,6 +36,10 @@ export async function registerTenant(
   await deps.secrets.setSecret(names.graphClientSecret, registration.clientSecret, {
     contentType: 'client-secret',
   });
+  const sink = registration.auditSink;
+  const sasSecretName = sink?.sas === undefined ? undefined : secretNames.tenantAuditSinkSas(registration.id);
+  if (sink?.sas !== undefined && sasSecretName)
+    await deps.secrets.setSecret(sasSecretName, sink.sas, { contentType: 'sas-token' });
   const record = tenantRecordSchema.parse({
     id: registration.id,
     displayName: registration.displayName,
@@ -41,6 +47,15 @@ export async function registerTenant(
     updateRings: registration.updateRings ?? defaultUpdateRings,
     defaultUsageLocation: registration.defaultUsageLocation ?? 'US',
     secretNames: names,
+    ...(sink
+      ? {
+          auditSink: {
+            blobServiceUri: sink.blobServiceUri,
+            container: sink.container,
+            ...(sasSecretName ? { sasSecretName } : {}),
+          },
+        }
+      : {}),
   });
   await deps.tenants.upsert(record);
   const { graph } = await deps.tenantClients.forTenant(record);

@@ -42,6 +42,25 @@ export class TenantStore {
     return requireActive(tenantId, await this.find(tenantId));
   }
 
+  /** Every tenant record, by display name (read from Cosmos, not the cache: lists are rare and must be current). */
+  async list(): Promise<TenantRecord[]> {
+    const { resources } = await cosmosCall('list tenants', () =>
+      this.container.items.query<ItemDefinition>('SELECT * FROM c ORDER BY c.displayName').fetchAll(),
+    );
+    return resources.flatMap((item) => {
+      const parsed = tenantRecordSchema.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** Ids of the tenants the service acts in now (provisioned, not suspended). */
+  async activeIds(): Promise<string[]> {
+    return (await this.list())
+      .filter((tenant) => tenant.status === 'active')
+      .map((tenant) => tenant.id)
+      .sort();
+  }
+
   async upsert(record: TenantRecord): Promise<void> {
     const valid = tenantRecordSchema.parse(record);
     await cosmosCall(`write tenant ${record.id}`, () => this.container.items.upsert(valid));

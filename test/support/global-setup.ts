@@ -1,7 +1,7 @@
 import './resolve-workspace-sources';
 import { WallClock } from '@mds/platform-kit';
 import { type RunningStack, startStack } from '@mds/dev';
-import { stackSettingNamesVariable } from './stack';
+import { customerAuditStorageVariable, stackSettingNamesVariable } from './stack';
 
 declare global {
   // Jest hands globals set in globalSetup to globalTeardown (and only to it).
@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const stack = await startStack({ clock: new WallClock(), ports: 'ephemeral' });
   Object.assign(process.env, stack.settings, {
     [stackSettingNamesVariable]: Object.keys(stack.settings).join(','),
+    [customerAuditStorageVariable]: JSON.stringify(stack.customerAuditStorage),
   });
   globalThis.localStack = stack;
 }

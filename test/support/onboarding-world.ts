@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
-import { consoleLogSink, type HostHandle, startHost } from '@mds/functions-host';
+import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
 import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
 import { messagingEntities, queueNames } from '../../shared/platform/declarations';
@@ -10,7 +10,8 @@ import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
-import { stackSettings } from './stack';
+import { provisionCustomerAuditSink } from '@mds/dev';
+import { customerAuditStorage, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
@@ -21,6 +22,8 @@ export interface OnboardingWorld {
   sim: TenantSimHandle;
   host: HostHandle;
   webhookSecret: string;
+  /** Every line the host logged (the app's own lines included), to look for what must never be logged. */
+  logs: LogEntry[];
   addTenant(spec: {
     name: string;
     deviceCount: number;
@@ -38,6 +41,8 @@ export interface OnboardingWorld {
   broker: ServiceBusStandIn;
   /** Waits until the orders queue is empty and the host has nothing in flight. */
   settle(): Promise<void>;
+  /** Stops the host at once (whatever it was doing) and starts a fresh one: a crash and restart of the app. */
+  restartHost(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,14 +56,19 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-export async function startOnboardingWorld(): Promise<OnboardingWorld> {
+/** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
+const timerFunctions = ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'];
+
+export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
   // A broker of its own: test files run in parallel, and a shared orders queue would hand one world's orders to
   // another world's host.
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
-  const host = await startHost({
+  const logs: LogEntry[] = [];
+  const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
+  const hostOptions = {
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
     clock,
@@ -68,20 +78,28 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
+      ...(options.timers
+        ? {}
+        : Object.fromEntries(timerFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
-    log: process.env.E2E_HOST_LOG ? consoleLogSink() : () => undefined,
-  });
+    log: (entry: LogEntry) => {
+      logs.push(entry);
+      echo?.(entry);
+    },
+  };
+  const host = await startHost(hostOptions);
   const app = composition();
   const webhookSecret =
     (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
   const run = Math.random().toString(36).slice(2, 8);
 
-  return {
+  const world: OnboardingWorld = {
     clock,
     sim,
     host,
     webhookSecret,
+    logs,
     serviceBus,
     broker,
     async addTenant({ name, deviceCount, seats }) {
@@ -99,6 +117,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         displayName: name,
         clientId: created.apps[0]!.clientId,
         clientSecret: secret,
+        auditSink: await provisionCustomerAuditSink(customerAuditStorage(), created.id),
       });
     },
     unlicensedUsers(tenantId, count) {
@@ -116,7 +135,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       const rawBody = options.rawBody ?? JSON.stringify(order);
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
       const deliveryId = options.deliveryId ?? `delivery-${run}-${Math.random().toString(36).slice(2)}`;
-      const response = await fetch(`${host.baseUrl}/api/autopilot/webhook`, {
+      const response = await fetch(`${world.host.baseUrl}/api/autopilot/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -143,7 +162,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       // Orders reach the orchestrations through the queue: wait until every instance exists, then drive time.
       const deadline = Date.now() + timeoutMs;
       for (const id of ids) {
-        while (!(await exists(host, id))) {
+        while (!(await exists(world.host, id))) {
           if (Date.now() > deadline) throw new Error(`instance ${id} was never started`);
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -152,7 +171,9 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
       for (const id of ids)
         results.set(
           id,
-          (await host.waitForInstance(id, { timeoutMs: Math.max(1000, deadline - Date.now()) })) as never,
+          (await world.host.waitForInstance(id, {
+            timeoutMs: Math.max(1000, deadline - Date.now()),
+          })) as never,
         );
       return results;
     },
@@ -162,7 +183,7 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         const deadline = Date.now() + 10_000;
         while (Date.now() < deadline) {
           if ((await receiver.peekMessages(1)).length === 0) {
-            await host.waitForIdle({ timeoutMs: 10_000 });
+            await world.host.waitForIdle({ timeoutMs: 10_000 });
             return;
           }
           await new Promise((r) => setTimeout(r, 50));
@@ -172,14 +193,20 @@ export async function startOnboardingWorld(): Promise<OnboardingWorld> {
         await receiver.close();
       }
     },
+    async restartHost() {
+      await world.host.stop();
+      await resetComposition();
+      world.host = await startHost(hostOptions);
+    },
     async stop() {
       await serviceBus.close();
-      await host.stop();
+      await world.host.stop();
       await resetComposition();
       await sim.stop();
       await broker.stop();
     },
   };
+  return world;
 }
 
 async function exists(host: HostHandle, id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type CustomerAuditStorage } from '@mds/dev';
 import { type AppConfig, loadConfig } from '../../shared/config';
 
 /** Lists the names of the settings the global stack exported, so that tests can tell them from the rest of env. */
@@ -21,4 +22,14 @@ export function stackCaPem(): string {
   const path = stackSettings().TRUSTED_CA_CERT_PATH;
   if (!path) throw new Error('The local stack exported no TRUSTED_CA_CERT_PATH');
   return readFileSync(path, 'utf8');
+}
+
+/** Where global setup tells the workers about the customers' storage account (not an app setting). */
+export const customerAuditStorageVariable = 'LOCAL_CUSTOMER_AUDIT_STORAGE';
+
+/** The stack's second storage account, which plays the customers' own. */
+export function customerAuditStorage(): CustomerAuditStorage {
+  const value = process.env[customerAuditStorageVariable];
+  if (!value) throw new Error('The local stack exported no customer audit storage');
+  return JSON.parse(value) as CustomerAuditStorage;
 }

@@ -14,6 +14,11 @@ export interface AzuriteOptions {
   host?: string;
   /** Default 15 s. */
   startTimeoutMs?: number;
+  /**
+   * Storage accounts besides the development account (Azurite's `AZURITE_ACCOUNTS`), e.g. a customer's account for
+   * the customer side of the audit trail. Keys are base64.
+   */
+  extraAccounts?: readonly { name: string; key: string }[];
 }
 
 export interface RunningAzurite {
@@ -22,6 +27,8 @@ export interface RunningAzurite {
   tableEndpoint: string;
   /** An explicit connection string (not `UseDevelopmentStorage=true`, which fixes the default ports). */
   connectionString: string;
+  /** The blob endpoint of another account of this Azurite (one of `extraAccounts`). */
+  blobEndpointOf(account: string): string;
   stop(): Promise<void>;
 }
 
@@ -62,7 +69,19 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       ]),
     ],
     // Detached: its own process group, so Ctrl+C in a terminal reaches only us and we shut it down in order.
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+      env: options.extraAccounts?.length
+        ? {
+            ...process.env,
+            // Setting the variable replaces the default account, so it is listed too.
+            AZURITE_ACCOUNTS: [{ name: AZURITE_ACCOUNT, key: AZURITE_ACCOUNT_KEY }, ...options.extraAccounts]
+              .map((a) => `${a.name}:${a.key}`)
+              .join(';'),
+          }
+        : process.env,
+    },
   );
   try {
     const endpoints = await listeningEndpoints(child, ports, options.startTimeoutMs ?? 15_000);
@@ -79,6 +98,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
         `AccountKey=${AZURITE_ACCOUNT_KEY}`,
         ...services.map((s) => `${s}Endpoint=${accountEndpoints[s]}`),
       ].join(';'),
+      blobEndpointOf: (account) => `${endpoints.Blob}/${account}`,
       stop: () => stopChild(child),
     };
   } catch (error) {

@@ -1,14 +1,26 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
+import { auditTrail } from './audit';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
+import { operatorAuthentication } from './operator-auth';
+import { telemetryPulls } from './telemetry';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
-const benchmarks: Benchmark[] = [cosmosUpserts, serviceBusThroughput, onboardingBurst];
+const benchmarks: Benchmark[] = [
+  cosmosUpserts,
+  serviceBusThroughput,
+  onboardingBurst,
+  auditTrail,
+  operatorAuthentication,
+  telemetryPulls,
+];
 const labelWidth = 20;
 
 async function main(): Promise<void> {
-  for (const benchmark of benchmarks) {
+  // `npm run bench -- <word>` (or BENCH_ONLY=<word>) runs only the benchmarks whose name contains the word.
+  const only = (process.argv[2] ?? process.env.BENCH_ONLY)?.toLowerCase();
+  for (const benchmark of benchmarks.filter((b) => !only || b.name.toLowerCase().includes(only))) {
     const measurements = await benchmark.run();
     const baseline = measurements[0];
     console.log(`\n${benchmark.name}`);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { localCertificate, type Clock } from '@mds/platform-kit';
 import { KEY_VAULT_RESOURCE, seedSecrets, startKeyVault, staticTokenCredential } from '@mds/keyvault-standin';
 import { startServiceBus } from '@mds/servicebus-broker';
@@ -7,8 +7,10 @@ import { startAzurite } from '../azurite';
 import { startCosmos } from '../cosmos';
 import { messagingEntities } from '../../../shared/platform/declarations';
 import { secretNames } from '../../../shared/platform/secret-names';
+import { type CustomerAuditStorage, provisionCustomerAuditSink } from './customer-audit';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
+import { type LocalOperator, localOperators, seedOperators } from './operators';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
   type SeededTenant,
@@ -18,7 +20,14 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
+export { type LocalOperator, localOperators, tokenRequest } from './operators';
 export { StackPortsInUseError } from './lifecycle';
+export {
+  type CustomerAuditStorage,
+  customerAuditAdmin,
+  provisionCustomerAuditSink,
+  type ProvisionedAuditSink,
+} from './customer-audit';
 
 export interface StackOptions {
   clock: Clock;
@@ -38,6 +47,10 @@ export interface RunningStack {
   settings: Record<string, string>;
   /** The simulator, for code in this process that scripts tenants (its control API serves the rest). */
   tenantSimulator: TenantSimHandle | undefined;
+  /** The second storage account, the customers' own, which holds each tenant's side of the audit trail. */
+  customerAuditStorage: CustomerAuditStorage;
+  /** The operators registered in the operator registry (their tokens come from the simulator's control API). */
+  operators: LocalOperator[];
   /** When each part was ready, in ms from the start, and the total. */
   timings: Record<string, number>;
   stop(): Promise<void>;
@@ -68,8 +81,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const cert = life.step('certificate', () => localCertificate(options.certDir));
   const identity = life.start('managedIdentity', () => startManagedIdentityEndpoint([KEY_VAULT_RESOURCE]));
+  const customerAccount = { name: 'customeraudit', key: randomBytes(32).toString('base64') };
   const azurite = life.start('azurite', () =>
-    startAzurite({ ports: { blob: ports.blob, queue: ports.queue, table: ports.table } }),
+    startAzurite({
+      ports: { blob: ports.blob, queue: ports.queue, table: ports.table },
+      extraAccounts: [customerAccount],
+    }),
   );
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
@@ -110,6 +127,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     life.step('secretsSeeded', () =>
       seedSecrets(vault.url, staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE)), c.cert, {
         ...webhookSecrets(),
+        ...auditKeys(),
       }),
     ),
   );
@@ -128,6 +146,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       blobsProvisioned,
       secretsSeeded,
     ] as const);
+    let operators: LocalOperator[] = [];
     const settings: Record<string, string> = {
       COSMOS_ENDPOINT: db.endpoint,
       COSMOS_KEY: db.key,
@@ -139,6 +158,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TRUSTED_CA_CERT_PATH: c.certPath,
       OPERATOR_TENANT_ID: operatorTenantId,
       OPERATOR_API_AUDIENCE: options.operator?.audience ?? localOperator.audience,
+      // The telemetry timers' schedules (the app's defaults; a test or `npm start` may override them).
+      TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
+      TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
+      TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,
@@ -148,19 +171,48 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : {}),
       ...id.env,
     };
+    const customerAuditStorage: CustomerAuditStorage = {
+      accountName: customerAccount.name,
+      accountKey: customerAccount.key,
+      blobEndpoint: storage.blobEndpointOf(customerAccount.name),
+    };
     if (sim) {
       // Demo tenants come under management the way any customer tenant does, through the app's own code.
       const credential = staticTokenCredential(id.tokenFor(KEY_VAULT_RESOURCE));
       await life.step('tenantsRegistered', () =>
-        registerSeededTenants(settings, credential, seededTenants(sim)),
+        registerSeededTenants(settings, credential, seededTenants(sim), (tenantId) =>
+          provisionCustomerAuditSink(customerAuditStorage, tenantId),
+        ),
       );
+      // The provider's tenant signs its operators in: the simulator serves its metadata and keys.
+      sim.control.addOperatorTenant(operatorTenantId);
+      const demo = demoTenantIds(sim);
+      if (demo) {
+        operators = localOperators(demo);
+        await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
+      }
     }
     life.timings.total = life.elapsedMs();
-    return { settings, tenantSimulator: sim, timings: life.timings, stop: () => life.stopAll() };
+    return {
+      settings,
+      tenantSimulator: sim,
+      customerAuditStorage,
+      operators,
+      timings: life.timings,
+      stop: () => life.stopAll(),
+    };
   } catch (error) {
     await life.stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+/** The ids of the two demo tenants, when the simulator holds them. */
+function demoTenantIds(sim: TenantSimHandle): { contoso: string; fabrikam: string } | undefined {
+  const byName = (name: string) => sim.world.tenants().find((t) => t.displayName === name)?.id;
+  const contoso = byName('Contoso');
+  const fabrikam = byName('Fabrikam');
+  return contoso && fabrikam ? { contoso, fabrikam } : undefined;
 }
 
 /** Each simulated tenant with the app registration the service signs in as (the first one with a secret). */
@@ -187,4 +239,14 @@ function webhookSecrets(): Record<string, string> {
       randomBytes(32).toString('base64url'),
     ]),
   );
+}
+
+/** The operator environment's audit keys, which a deployment creates in Key Vault: two hash keys and a signing key. */
+function auditKeys(): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return {
+    [secretNames.auditPseudonymKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditOperatorAliasKey]: randomBytes(32).toString('base64'),
+    [secretNames.auditCheckpointSigningKey]: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

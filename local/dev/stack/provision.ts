@@ -5,6 +5,7 @@ import { type TokenCredential } from '@azure/core-auth';
 import { loadConfig } from '../../../shared/config';
 import { createApp } from '../../../shared/composition';
 import { blobContainers, cosmosContainers } from '../../../shared/platform/declarations';
+import { type ProvisionedAuditSink } from './customer-audit';
 
 /** A customer tenant the simulator knows, with the app registration the service signs in as. */
 export interface SeededTenant {
@@ -19,10 +20,13 @@ export async function registerSeededTenants(
   settings: Record<string, string>,
   credential: TokenCredential,
   tenants: readonly SeededTenant[],
+  /** Each tenant's audit sink, as its customer would set it up. */
+  auditSink: (tenantId: string) => Promise<ProvisionedAuditSink>,
 ): Promise<void> {
   const app = createApp(loadConfig(settings), credential);
   try {
-    for (const tenant of tenants) await app.provisioning.registerTenant(tenant);
+    for (const tenant of tenants)
+      await app.provisioning.registerTenant({ ...tenant, auditSink: await auditSink(tenant.id) });
   } finally {
     await app.platform.close();
   }

@@ -37,7 +37,11 @@ export function startServiceBusTrigger(
   invoke: (message: ServiceBusReceivedMessage) => Promise<void>,
 ): ServiceBusTriggerSource {
   const onError = options.onError ?? ((error: Error) => console.warn('Service Bus trigger:', error.message));
-  const client = new ServiceBusClient(options.connectionString);
+  // Short tries: on loopback an answer takes milliseconds, and the SDK's default (60 s a try) holds a host's stop for
+  // minutes after the broker went away and came back.
+  const client = new ServiceBusClient(options.connectionString, {
+    retryOptions: { timeoutInMs: 5_000, maxRetries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 },
+  });
   const receiverOptions = {
     receiveMode: 'peekLock' as const,
     maxAutoLockRenewalDurationInMs: options.maxAutoLockRenewalDurationInMs ?? 5 * 60_000,

@@ -161,7 +161,8 @@ export class SimDevice {
     readonly serialNumber: string,
     readonly hardware: HardwareModel,
     readonly release: WindowsRelease,
-    readonly osRevision: number,
+    /** The cumulative update installed; `installLatestQualityUpdate` moves it on. */
+    public osRevision: number,
     public primaryUser: SimUser | null,
     public groupTag: string | null,
     public delays: LifecycleDelays,
@@ -206,6 +207,19 @@ export class SimDevice {
   /** A stable per-device offset into periodic schedules, so devices do not all check in at once. */
   phase(salt: number, period: number): number {
     return combine(this.context.seed, this.ordinal, salt) % period;
+  }
+
+  /** Whether the device runs its release's latest cumulative update. */
+  isOnLatestQualityUpdate(): boolean {
+    return this.osRevision === this.release.revisions[this.release.revisions.length - 1];
+  }
+
+  /** The device installs its release's latest cumulative update (what a patch Tuesday does to a fleet). */
+  installLatestQualityUpdate(): boolean {
+    const latest = this.release.revisions[this.release.revisions.length - 1] as number;
+    if (this.osRevision === latest) return false;
+    this.osRevision = latest;
+    return true;
   }
 
   // ── Lifecycle ────────────────────────────────────────────────────────────────

@@ -83,6 +83,27 @@ export class SimWorld implements SimModel {
     if (!tenant) throw new UnknownTenantError(tenantId);
     tenant.setBehaviour(serialOrId, parseDeviceBehaviour(behaviour), this.clock.now());
   }
+
+  /** Scripts report export faults: jobs that end `failed`, download links refused as expired. */
+  scriptExports(tenantId: string, script: ExportScript): void {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) throw new UnknownTenantError(tenantId);
+    if (script.failNext) tenant.exportJobs.failNext(script.failNext.count, script.failNext.reportName);
+    if (script.expireNextDownloads !== undefined)
+      tenant.exportJobs.expireNextDownloads(script.expireNextDownloads);
+  }
+
+  /** `count` devices install their release's latest cumulative update now; returns their managed device ids. */
+  installQualityUpdate(tenantId: string, count: number, seed?: number): string[] {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) throw new UnknownTenantError(tenantId);
+    return tenant.installQualityUpdate(count, this.clock.now(), seed).map((device) => device.managedDeviceId);
+  }
+}
+
+export interface ExportScript {
+  failNext?: { count: number; reportName?: string };
+  expireNextDownloads?: number;
 }
 
 export interface DemoOptions {

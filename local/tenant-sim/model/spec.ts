@@ -38,6 +38,8 @@ export interface LifecycleDelays {
   exportStartMs: number;
   /** Report export job notStarted → completed. */
   exportCompleteMs: number;
+  /** How long a download URL handed out with a completed export job stays valid (its SAS expiry). */
+  exportDownloadTtlMs: number;
   /** A policy assignment → devices report a status for it. */
   policyApplyMs: number;
 }
@@ -58,6 +60,7 @@ export const defaultLifecycleDelays: LifecycleDelays = {
   antivirusScanMs: 5 * minute,
   exportStartMs: 10_000,
   exportCompleteMs: minute,
+  exportDownloadTtlMs: 60 * minute,
   policyApplyMs: 10 * minute,
 };
 

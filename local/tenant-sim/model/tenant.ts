@@ -13,6 +13,7 @@ import { Directory } from './directory';
 import { badRequest } from './errors';
 import { IdSpace } from './ids';
 import { Policies } from './policies';
+import { combine } from './random';
 import { hashString, Random } from './random';
 import { ExportJobs, type ReportSource } from './reports';
 import {
@@ -226,7 +227,24 @@ export class SimTenant implements SimTenantView {
       managedDevices: (now) => this.managedDevices(now),
       complianceState: (device, now) => this.complianceState(device, now),
       apps: () => this.mobileApps,
+      configurations: () => this.policies.all('deviceConfiguration'),
+      configurationStatus: (policy, device, now) => this.policies.deviceStatus(policy, device, now),
     };
+  }
+
+  /**
+   * `count` managed devices not yet on their release's latest cumulative update install it (the first ones in
+   * a stable order from `seed`): what a patch Tuesday does to a part of the fleet. Returns the devices changed.
+   */
+  installQualityUpdate(count: number, now: number, seed = 1): SimDevice[] {
+    const behind = this.managedDevices(now).filter((device) => !device.isOnLatestQualityUpdate());
+    const order = behind
+      .map((device) => ({ device, key: combine(seed, device.ordinal, 0x9a7c) }))
+      .sort((a, b) => a.key - b.key)
+      .slice(0, count)
+      .map((entry) => entry.device);
+    for (const device of order) device.installLatestQualityUpdate();
+    return order;
   }
 
   // ── Behaviours and imports ──────────────────────────────────────────────────

@@ -103,6 +103,12 @@ export function managedDeviceShape(
           },
         }
       : {}),
+    // beta only: who signed in on the device (the primary user, at the device's last check-in).
+    ...(surface === 'graph-beta'
+      ? {
+          usersLoggedOn: user ? [{ userId: user.id, lastLogOnDateTime: iso(device.lastSyncAt(now)) }] : [],
+        }
+      : {}),
     deviceActionResults: device.intuneActions().map((action) => {
       const finished = action.completesAt <= now;
       return {
@@ -168,6 +174,58 @@ function performanceShape(device: SimDevice, now: number): Record<string, unknow
     startupPerformanceScore: performance.startupPerformanceScore,
     modelStartupPerformanceScore: performance.startupPerformanceScore,
   };
+}
+
+function scoresShape(device: SimDevice, now: number): Record<string, unknown> {
+  const performance = devicePerformance(device, now);
+  const appReliabilityScore = Math.max(0, 100 - performance.blueScreenCount * 12 - device.phase(31, 15));
+  const workFromAnywhereScore = device.release.platform === 'Windows11' ? 92 : 71;
+  const endpointAnalyticsScore =
+    Math.round(
+      ((performance.startupPerformanceScore + appReliabilityScore + workFromAnywhereScore) / 3) * 10,
+    ) / 10;
+  return {
+    id: device.managedDeviceId,
+    deviceName: device.deviceName,
+    model: device.hardware.model,
+    manufacturer: device.hardware.manufacturer,
+    endpointAnalyticsScore,
+    startupPerformanceScore: performance.startupPerformanceScore,
+    appReliabilityScore,
+    workFromAnywhereScore,
+    batteryHealthScore: 0,
+    healthStatus: performance.healthStatus,
+  };
+}
+
+/** Application reliability across the fleet: one row per app, from the devices' crash draws. */
+function appHealthRows(tenant: SimTenant, now: number): Record<string, unknown>[] {
+  const devices = tenant.managedDevices(now);
+  const apps = [
+    ['msedge.exe', 'Microsoft Edge', 'Microsoft Corporation'],
+    ['teams.exe', 'Microsoft Teams', 'Microsoft Corporation'],
+    ['outlook.exe', 'Microsoft Outlook', 'Microsoft Corporation'],
+    ['winword.exe', 'Microsoft Word', 'Microsoft Corporation'],
+  ] as const;
+  return apps.map(([appName, appDisplayName, appPublisher], index) => {
+    let crashes = 0;
+    for (const device of devices) crashes += device.phase(40 + index, 100) < 3 ? 1 : 0;
+    const activeDeviceCount = devices.length;
+    return {
+      id: `${appName}`,
+      appName,
+      appDisplayName,
+      appPublisher,
+      activeDeviceCount,
+      appCrashCount: crashes,
+      appHangCount: Math.floor(crashes / 2),
+      appUsageDuration: activeDeviceCount * 600,
+      meanTimeToFailureInMinutes: crashes === 0 ? 0 : Math.round((activeDeviceCount * 600) / crashes),
+      appHealthScore:
+        activeDeviceCount === 0 ? 0 : Math.round(100 - (crashes * 1000) / activeDeviceCount) / 1,
+      appHealthStatus: crashes * 20 > activeDeviceCount ? 'needsAttention' : 'meetingGoals',
+    };
+  });
 }
 
 /** Managed device properties a `$filter` can be checked on before devices are shaped. */
@@ -334,6 +392,37 @@ export function managedDeviceRoutes(world: SimWorld): SimRoute[] {
         return list(request, items, 'deviceManagement/userExperienceAnalyticsDevicePerformance', {
           entityType: 'microsoft.graph.userExperienceAnalyticsDevicePerformance',
         });
+      },
+    }),
+    route({
+      method: 'GET',
+      surfaces: [...graph],
+      pattern: '/deviceManagement/userExperienceAnalyticsDeviceScores',
+      write: false,
+      permissions: read,
+      handler: (request) => {
+        const tenant = tenantOf(world, request);
+        const now = nowOf(request);
+        const items = shapedList(tenant.managedDevices(now), (device) => scoresShape(device, now));
+        return list(request, items, 'deviceManagement/userExperienceAnalyticsDeviceScores', {
+          entityType: 'microsoft.graph.userExperienceAnalyticsDeviceScores',
+        });
+      },
+    }),
+    route({
+      method: 'GET',
+      surfaces: [...graph],
+      pattern: '/deviceManagement/userExperienceAnalyticsAppHealthApplicationPerformance',
+      write: false,
+      permissions: read,
+      handler: (request) => {
+        const tenant = tenantOf(world, request);
+        return list(
+          request,
+          appHealthRows(tenant, nowOf(request)),
+          'deviceManagement/userExperienceAnalyticsAppHealthApplicationPerformance',
+          { entityType: 'microsoft.graph.userExperienceAnalyticsAppHealthApplicationPerformance' },
+        );
       },
     }),
   ];

@@ -1,8 +1,11 @@
 /**
  * Intune report export jobs, and the download of a finished export. Azure serves the export from a blob SAS
- * URL that needs no bearer token; the simulator serves it from its own origin under `/_downloads/`, guarded
- * by the token in the URL, unzipped (CSV as the real ZIP contains, or JSON for `format: json`).
+ * URL that needs no bearer token and expires; the simulator serves it from its own origin under `/_downloads/`
+ * (a path of its own, as a storage host is another host), guarded by a signed expiry in the URL (`se`, `sig`),
+ * as a ZIP holding one file: the CSV the docs describe, or JSON for `format: json`. Every read of a completed
+ * job signs a fresh URL, so a client whose link expired reads the job again.
  */
+import { ZipFile } from 'yazl';
 import { type SimRequest, type SimResponse, type SimRoute } from '../contract';
 import { type SimWorld, ModelError, Permission } from '../model';
 import { type ExportJob, type ExportRequest } from '../model/reports';
@@ -39,12 +42,13 @@ const writers = [
 /** Where finished exports are downloaded from: `{origin}/_downloads/exportJobs/{tenantId}/{jobId}?token=…`. */
 export const downloadPathPrefix = '/_downloads/exportJobs/';
 
-function downloadUrl(tenantId: string, job: ExportJob): string {
-  return `${job.origin}${downloadPathPrefix}${tenantId}/${job.id}?token=${job.token}`;
+function downloadUrl(tenantId: string, job: ExportJob, expiresAt: number): string {
+  return `${job.origin}${downloadPathPrefix}${tenantId}/${job.id}.zip?se=${expiresAt}&sig=${job.signature(expiresAt)}`;
 }
 
-function jobShape(tenantId: string, job: ExportJob, now: number): Record<string, unknown> {
+function jobShape(tenantId: string, job: ExportJob, now: number, ttlMs: number): Record<string, unknown> {
   const status = job.status(now);
+  const expiresAt = now + ttlMs;
   return {
     '@odata.type': '#microsoft.graph.deviceManagementExportJob',
     id: job.id,
@@ -55,9 +59,9 @@ function jobShape(tenantId: string, job: ExportJob, now: number): Record<string,
     snapshotId: null,
     localizationType: job.request.localizationType,
     status,
-    url: status === 'completed' ? downloadUrl(tenantId, job) : null,
+    url: status === 'completed' ? downloadUrl(tenantId, job, expiresAt) : null,
     requestDateTime: iso(job.requestedAt),
-    expirationDateTime: status === 'completed' ? iso(job.expiresAt) : intuneNever,
+    expirationDateTime: status === 'completed' ? iso(expiresAt) : intuneNever,
   };
 }
 
@@ -114,7 +118,7 @@ export function reportRoutes(world: SimWorld): SimRoute[] {
         );
         return created({
           '@odata.context': contextUrl(request, 'deviceManagement/reports/exportJobs/$entity'),
-          ...jobShape(tenant.id, job, now),
+          ...jobShape(tenant.id, job, now, tenant.delays.exportDownloadTtlMs),
         });
       },
     }),
@@ -129,7 +133,9 @@ export function reportRoutes(world: SimWorld): SimRoute[] {
         const now = nowOf(request);
         return list(
           request,
-          tenant.exportJobs.all().map((job) => jobShape(tenant.id, job, now)),
+          tenant.exportJobs
+            .all()
+            .map((job) => jobShape(tenant.id, job, now, tenant.delays.exportDownloadTtlMs)),
           'deviceManagement/reports/exportJobs',
         );
       },
@@ -142,9 +148,10 @@ export function reportRoutes(world: SimWorld): SimRoute[] {
       permissions: readers,
       handler: (request) => {
         const { tenantId, job } = jobOf(request);
+        const ttl = tenantOf(world, request).delays.exportDownloadTtlMs;
         return entity(
           request,
-          jobShape(tenantId, job, nowOf(request)),
+          jobShape(tenantId, job, nowOf(request), ttl),
           'deviceManagement/reports/exportJobs',
         );
       },
@@ -153,10 +160,14 @@ export function reportRoutes(world: SimWorld): SimRoute[] {
 }
 
 /**
- * Serves `GET {downloadPathPrefix}{tenantId}/{jobId}?token=…` without authentication, as blob storage serves a
- * SAS URL. Returns undefined for other paths; 403/404 as Azure Storage answers a bad or expired link.
+ * Serves `GET {downloadPathPrefix}{tenantId}/{jobId}.zip?se=…&sig=…` without authentication, as blob storage
+ * serves a SAS URL. Returns undefined for other paths; 403/404 as Azure Storage answers a bad or expired link.
  */
-export function serveExportDownload(world: SimWorld, method: string, url: URL): SimResponse | undefined {
+export async function serveExportDownload(
+  world: SimWorld,
+  method: string,
+  url: URL,
+): Promise<SimResponse | undefined> {
   if (!url.pathname.startsWith(downloadPathPrefix)) return undefined;
   const storageError = (status: number, code: string, message: string): SimResponse => ({
     status,
@@ -165,7 +176,8 @@ export function serveExportDownload(world: SimWorld, method: string, url: URL): 
   });
   if (method !== 'GET')
     return storageError(405, 'UnsupportedHttpVerb', "The resource doesn't support specified Http Verb.");
-  const [tenantId = '', jobId = ''] = url.pathname.slice(downloadPathPrefix.length).split('/');
+  const [tenantId = '', file = ''] = url.pathname.slice(downloadPathPrefix.length).split('/');
+  const jobId = file.replace(/\.zip$/i, '');
   const tenant = world.tenant(tenantId);
   let job: ExportJob | undefined;
   try {
@@ -175,7 +187,13 @@ export function serveExportDownload(world: SimWorld, method: string, url: URL): 
   }
   if (!tenant || !job) return storageError(404, 'BlobNotFound', 'The specified blob does not exist.');
   const now = world.clock.now();
-  if (url.searchParams.get('token') !== job.token || job.status(now) !== 'completed' || now > job.expiresAt) {
+  const expiresAt = Number(url.searchParams.get('se'));
+  if (
+    job.status(now) !== 'completed' ||
+    !Number.isFinite(expiresAt) ||
+    !job.accepts(expiresAt, url.searchParams.get('sig') ?? '', now) ||
+    tenant.exportJobs.takeExpiredDownload()
+  ) {
     return storageError(
       403,
       'AuthenticationFailed',
@@ -183,12 +201,26 @@ export function serveExportDownload(world: SimWorld, method: string, url: URL): 
     );
   }
   const json = job.request.format === 'json';
+  const name = `${job.request.reportName}_${job.id}.${json ? 'json' : 'csv'}`;
   return {
     status: 200,
     headers: {
-      'content-type': json ? 'application/json' : 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${job.request.reportName}_${job.id}.${json ? 'json' : 'csv'}"`,
+      'content-type': 'application/x-zip-compressed',
+      'content-disposition': `attachment; filename="${job.request.reportName}_${job.id}.zip"`,
     },
-    body: job.content(tenant.reportSource()),
+    body: await zipOf(name, Buffer.from(job.content(tenant.reportSource()), 'utf8')),
   };
+}
+
+/** One file in a ZIP, deflated, as Intune packs an export. */
+function zipOf(name: string, content: Buffer): Promise<Buffer> {
+  const zip = new ZipFile();
+  zip.addBuffer(content, name, { compress: true, mtime: new Date(0) });
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('error', reject);
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }

@@ -315,4 +315,33 @@ describe('Entra ID', () => {
     });
     expect(badRequest.status).toBe(400);
   });
+
+  it('serves the OpenID metadata of an operator tenant once registered, and puts acrs in operator tokens', async () => {
+    const operatorTenant = '67676767-6767-4767-8767-676767676767';
+    const metadataUrl = `${fx.sim.url}/${operatorTenant}/v2.0/.well-known/openid-configuration`;
+    expect((await fx.http.get(metadataUrl)).status).toBe(400);
+    const registered = await fx.http.send('POST', `${fx.sim.url}/_sim/operator-tenants`, {
+      body: { tenantId: operatorTenant },
+    });
+    expect(registered.status).toBe(204);
+    const metadata = await fx.http.get(metadataUrl);
+    expect(metadata.status).toBe(200);
+    expect(metadata.body).toMatchObject({
+      issuer: fx.sim.issuer(operatorTenant),
+      jwks_uri: fx.sim.jwksUri(operatorTenant),
+    });
+
+    const token = fx.sim.control.issueOperatorToken({
+      tenantId: operatorTenant,
+      oid: '78787878-7878-4878-8878-787878787878',
+      upn: 'approver@provider.example',
+      name: 'Approver',
+      roles: ['Credentials.Approve'],
+      amr: ['pwd', 'mfa'],
+      acrs: ['c1'],
+      audience: 'api://managed-desktop-security',
+    });
+    expect(decodeJwt(token)).toMatchObject({ acrs: ['c1'], amr: ['pwd', 'mfa'] });
+    expect(decodeJwt(token)).not.toHaveProperty('scp');
+  });
 });

@@ -96,3 +96,22 @@ export async function remediateDefender(graph: ApiClient, device: EnrolledDevice
     `/v1.0/deviceManagement/managedDevices/${segment(device.managedDeviceId)}/windowsDefenderUpdateSignatures`,
   );
 }
+
+/** The names the customer knows a device by, for the customer's side of the audit trail (never for logs). */
+export async function getDeviceNames(
+  graph: ApiClient,
+  device: EnrolledDevice,
+): Promise<{ deviceName?: string; userPrincipalName?: string; userDisplayName?: string }> {
+  const { body } = await graph.get<{
+    deviceName?: string | null;
+    userPrincipalName?: string | null;
+    userDisplayName?: string | null;
+  }>(
+    `/v1.0/deviceManagement/managedDevices/${segment(device.managedDeviceId)}?$select=id,deviceName,userPrincipalName,userDisplayName`,
+  );
+  return {
+    ...(body.deviceName ? { deviceName: body.deviceName } : {}),
+    ...(body.userPrincipalName ? { userPrincipalName: body.userPrincipalName } : {}),
+    ...(body.userDisplayName ? { userDisplayName: body.userDisplayName } : {}),
+  };
+}

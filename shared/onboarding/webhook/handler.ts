@@ -3,6 +3,7 @@ import { type HttpRequest, type HttpResponseInit, type InvocationContext } from 
 import { type TenantRecord } from '../../domain/tenant';
 import { AppError, DependencyUnavailableError, PayloadTooLargeError, UnauthorizedError } from '../../errors';
 import { toProblemResponse } from '../../http/problem';
+import { invocationLog } from '../../logging';
 import { parseJson, parseOrThrow } from '../../validation';
 import { onboardingStatusPath, type OnboardingRequest } from '../contract';
 import { deviceOrderSchema, onboardingInstanceId } from '../device-order';
@@ -80,7 +81,7 @@ async function accept(
       )
     : ({ ok: false, reason: 'unknownSource' } as const);
   if (!verdict.ok) {
-    context.warn(`Refused webhook delivery ${deliveryId} from ${source}: ${verdict.reason}`);
+    invocationLog(context).warn(`Refused webhook delivery ${deliveryId} from ${source}: ${verdict.reason}`);
     throw new UnauthorizedError(
       'The delivery signature is missing, wrong or outside the allowed time window.',
     );
@@ -116,14 +117,19 @@ async function accept(
     // The claim is given back before the answer, so the sender's retry of this delivery id is accepted.
     await deps.deliveries
       .release(source, claimId)
-      .catch((releaseError: unknown) => context.error('Could not release the delivery claim', releaseError));
+      .catch((releaseError: unknown) =>
+        invocationLog(context, { tenantId: order.tenantId }).error(
+          'Could not release the delivery claim',
+          releaseError,
+        ),
+      );
     throw error instanceof AppError
       ? error
       : new DependencyUnavailableError('The order could not be queued; send it again.', 'serviceBus', {
           cause: error,
         });
   }
-  context.log(
+  invocationLog(context, { tenantId: order.tenantId }).info(
     `Accepted order ${order.orderId} for tenant ${order.tenantId}: ${requests.length} device(s), delivery ${deliveryId}`,
   );
   // Each device's instance id and the operator API's route for it; no Durable management URL, which carries the

@@ -14,7 +14,6 @@ import {
 import { DependencyRejectedError, DependencyUnavailableError } from '../../errors';
 import { pipelineTls, type TlsOptions } from '../tls';
 import { redactedPath, redactText, toAppError } from './api-errors';
-import type pLimit from 'p-limit';
 import { repeatableByMethod, retryAfterMs, transientRetryStrategy, type RetryTuning } from './retry-strategy';
 
 export interface ApiClientOptions {
@@ -25,7 +24,9 @@ export interface ApiClientOptions {
   credential: TokenCredential;
   scope: string;
   /** Shared by every client of one tenant and service, so one tenant cannot flood a service. */
-  limiter: pLimit.Limit;
+  limiter: Limiter;
+  /** Told of every 429 the service answers (retried or not), with the wait it asked for. */
+  onThrottled?: (retryAfterMs: number | undefined) => void;
   tuning: RetryTuning;
   maxRetries: number;
   timeoutMs: number;
@@ -33,6 +34,9 @@ export interface ApiClientOptions {
   tlsOptions?: TlsOptions;
   httpClient?: HttpClient;
 }
+
+/** Runs a call when a slot is free (p-limit's shape, or a lane over it). */
+export type Limiter = <T>(call: () => Promise<T>) => Promise<T>;
 
 export interface ApiResponse<T> {
   status: number;
@@ -88,6 +92,21 @@ export class ApiClient {
         phase: 'Retry',
       },
     );
+    const onThrottled = options.onThrottled;
+    if (onThrottled) {
+      // Below the retry policy, so that each attempt's 429 is seen, not only the last one.
+      this.pipeline.addPolicy(
+        {
+          name: 'throttleObserver',
+          sendRequest: async (request, next) => {
+            const response = await next(request);
+            if (response.status === 429) onThrottled(retryAfterMs(response.headers));
+            return response;
+          },
+        },
+        { afterPhase: 'Retry' },
+      );
+    }
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [options.scope] }),
       {

@@ -210,13 +210,17 @@ describe('onboardDevice orchestrator', () => {
       });
     });
 
-    it('shows the step and what it waits for in custom status', async () => {
+    it('shows the step, what it waits for and the steps so far in custom status', async () => {
       const waiting = await onboarding(request, { enrollment: () => [] }).run({ until: at(20 * minute) });
       expect(waiting.status).toBe('Running');
       expect(waiting.customStatus).toEqual({
         step: 'enrollment',
         waitingFor: 'the device to enroll (deadline P14D after the order)',
         until: at(14 * day),
+        completed: [
+          { step: 'autopilotImport', outcome: 'succeeded' },
+          { step: 'deploymentProfile', outcome: 'succeeded' },
+        ],
       });
 
       const done = await onboarding().run();
@@ -225,7 +229,10 @@ describe('onboardDevice orchestrator', () => {
           .map((s) => (s as { step: string }).step)
           .filter((step, i, all) => step !== all[i - 1]),
       ).toEqual([...onboardingSteps, 'recording']);
-      expect(done.customStatus).toEqual({ step: 'recording' });
+      expect(done.customStatus).toEqual({
+        step: 'recording',
+        completed: onboardingSteps.map((step) => ({ step, outcome: 'succeeded' })),
+      });
     });
 
     it('ignores an event meant for another wait, and states that are not yet done', async () => {
@@ -360,7 +367,8 @@ describe('onboardDevice orchestrator', () => {
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateEncryption)).toEqual([
         expect.objectContaining({
-          input: enrolled,
+          // The instance and its run travel with the device so that the remediation's audit record names them.
+          input: { ...enrolled, instanceId: expect.any(String), runStartedAt: expect.any(String) },
           at: new Date(t0 + 16 * minute + onboardingWaits.encryptionBudgetMs),
         }),
       ]);
@@ -504,10 +512,20 @@ describe('onboardDevice orchestrator', () => {
       );
       const attempts = run.calls(a.assignDeploymentProfile);
       expect(attempts).toHaveLength(transientRetry.maxAttempts);
-      // 5 s, then doubling: 10 s, 20 s, 40 s between attempts (after the import's one minute).
-      expect(attempts.slice(0, 5).map((c) => c.at.getTime() - t0 - minute)).toEqual([
-        0, 5_000, 15_000, 35_000, 75_000,
-      ]);
+      // 5 s, then doubling up to the policy's cap between attempts (after the import's one minute).
+      const offsets = attempts.map((c) => c.at.getTime() - t0 - minute);
+      expect(offsets.slice(0, 5)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
+      const gaps = offsets.slice(1).map((offset, i) => offset - (offsets[i] ?? 0));
+      expect(gaps).toEqual(
+        gaps.map((_, i) =>
+          Math.min(
+            transientRetry.firstRetryIntervalMs * transientRetry.backoffCoefficient ** i,
+            transientRetry.maxRetryIntervalMs,
+          ),
+        ),
+      );
+      // As in the Durable Task Framework, a retry is scheduled only while the budget since the first attempt lasts.
+      expect(offsets.slice(0, -1).every((offset) => offset < transientRetry.retryTimeoutMs)).toBe(true);
       expect(stepOutcomes(run)).toMatchObject({ deploymentProfile: 'failed' });
     });
 

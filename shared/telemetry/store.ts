@@ -1,0 +1,228 @@
+import { type Container, type ItemDefinition, type OperationInput } from '@azure/cosmos';
+import { DependencyUnavailableError, ThrottledError } from '../errors';
+import { cosmosCall } from '../platform/cosmos/errors';
+import { type Cadence, type TelemetrySource } from './contract';
+
+/** Where the operator environment keeps the data: every record says so. */
+export const dataResidency = 'US';
+
+/**
+ * The current state of one row of one source: one record per device (or user, or device × policy) and source, in
+ * the tenant's partition. Written only when `hash` changes.
+ */
+export interface TelemetryRecord extends ItemDefinition {
+  /** `{source}:{key}` */
+  id: string;
+  tenantId: string;
+  type: 'record';
+  source: TelemetrySource;
+  key: string;
+  deviceId?: string;
+  aadDeviceId?: string;
+  /** The row as the source gave it, as of `asOf`. */
+  data: Record<string, unknown>;
+  /** `notReporting` once the device has not reported for 7 days: a state of its own, not a compliance verdict. */
+  reporting?: 'reporting' | 'notReporting';
+  hash: string;
+  asOf: string;
+  residency: typeof dataResidency;
+  runId: string;
+}
+
+export type Freshness = 'fresh' | 'stale' | 'never';
+
+export interface SourceStatus extends ItemDefinition {
+  /** `status:{source}` */
+  id: string;
+  tenantId: string;
+  type: 'status';
+  source: TelemetrySource;
+  cadence: Cadence;
+  lastRunId: string;
+  lastAttemptAt: string;
+  lastSuccessAt?: string;
+  asOf?: string;
+  pages?: number;
+  rows?: number;
+  changedRows?: number;
+  rawBlob?: string;
+  consecutiveFailures: number;
+  failures: number;
+  lastError?: string;
+  freshness: Freshness;
+  residency: typeof dataResidency;
+}
+
+/** An export job submitted and not yet consumed: the one pending job per tenant, source and part. */
+export interface PendingJob extends ItemDefinition {
+  /** `job:{source}:{part}` */
+  id: string;
+  tenantId: string;
+  type: 'job';
+  source: TelemetrySource;
+  part: string;
+  jobId: string;
+  submittedInRun: string;
+}
+
+const bulkSize = 100;
+
+export class TelemetryStore {
+  constructor(private readonly container: Container) {}
+
+  /**
+   * The stored hashes of these record ids (one chunk of a page, never the whole tenant), by point reads in one bulk
+   * call: each costs the same whatever the container holds, where a query over ids would scan it.
+   */
+  async hashes(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let start = 0; start < ids.length; start += bulkSize) {
+      const chunk = ids.slice(start, start + bulkSize);
+      const operations: OperationInput[] = chunk.map((id) => ({
+        operationType: 'Read',
+        id,
+        partitionKey: tenantId,
+      }));
+      const results = await cosmosCall(`read telemetry hashes of ${tenantId}`, () =>
+        this.container.items.bulk(operations, { continueOnError: true }),
+      );
+      results.forEach((result, index) => {
+        const body = result.resourceBody as { hash?: unknown } | undefined;
+        if (result.statusCode < 300 && typeof body?.hash === 'string')
+          found.set(chunk[index] as string, body.hash);
+        else if (result.statusCode === 429)
+          throw new ThrottledError(`read telemetry hashes of ${tenantId}: throttled by Cosmos DB`, 1_000);
+        else if (result.statusCode >= 400 && result.statusCode !== 404)
+          throw new DependencyUnavailableError(
+            `read telemetry hashes of ${tenantId}: status ${result.statusCode}`,
+            'cosmos',
+          );
+      });
+    }
+    return found;
+  }
+
+  /** Upserts records in bulk; a record already written by an earlier attempt is simply written again. */
+  async upsertAll(tenantId: string, records: readonly TelemetryRecord[]): Promise<number> {
+    for (let start = 0; start < records.length; start += bulkSize) {
+      const operations: OperationInput[] = records
+        .slice(start, start + bulkSize)
+        .map((resourceBody) => ({ operationType: 'Upsert', resourceBody, partitionKey: tenantId }));
+      const results = await cosmosCall(`write telemetry of ${tenantId}`, () =>
+        this.container.items.bulk(operations, { continueOnError: true }),
+      );
+      const failed = results.filter((result) => result.statusCode >= 400);
+      if (failed.some((result) => result.statusCode === 429))
+        throw new ThrottledError(`write telemetry of ${tenantId}: throttled by Cosmos DB`, 1_000);
+      if (failed.length > 0)
+        throw new DependencyUnavailableError(
+          `write telemetry of ${tenantId}: ${failed.length} of ${operations.length} writes failed (status ${failed[0]?.statusCode})`,
+          'cosmos',
+        );
+    }
+    return records.length;
+  }
+
+  async status(tenantId: string, source: TelemetrySource): Promise<SourceStatus | undefined> {
+    return this.read<SourceStatus>(tenantId, `status:${source}`);
+  }
+
+  async statuses(tenantId: string): Promise<SourceStatus[]> {
+    return this.queryAll<SourceStatus>(tenantId, "c.type = 'status'", []);
+  }
+
+  async putStatus(status: SourceStatus): Promise<void> {
+    await cosmosCall(`write telemetry status ${status.id} of ${status.tenantId}`, () =>
+      this.container.items.upsert(status),
+    );
+  }
+
+  /** Every record of one device, across sources (by its Intune id, or its Entra id for Defender's). */
+  async deviceRecords(tenantId: string, deviceId: string, aadDeviceId?: string): Promise<TelemetryRecord[]> {
+    return this.queryAll<TelemetryRecord>(
+      tenantId,
+      "c.type = 'record' AND (c.deviceId = @deviceId OR (IS_DEFINED(c.aadDeviceId) AND c.aadDeviceId = @aadDeviceId))",
+      [
+        { name: '@deviceId', value: deviceId },
+        { name: '@aadDeviceId', value: aadDeviceId ?? '-' },
+      ],
+    );
+  }
+
+  /** Records of one source of a tenant, a page at a time (for tests and checks). */
+  async *records(tenantId: string, source: TelemetrySource): AsyncGenerator<TelemetryRecord[]> {
+    const iterator = this.container.items.query<TelemetryRecord>(
+      {
+        query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = 'record' AND c.source = @source",
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@source', value: source },
+        ],
+      },
+      { partitionKey: tenantId, maxItemCount: 1000 },
+    );
+    while (iterator.hasMoreResults()) {
+      const page = await cosmosCall(`read telemetry of ${tenantId}`, () => iterator.fetchNext());
+      if (page.resources.length > 0) yield page.resources;
+    }
+  }
+
+  async pendingJob(tenantId: string, source: TelemetrySource, part: string): Promise<PendingJob | undefined> {
+    return this.read<PendingJob>(tenantId, `job:${source}:${part}`);
+  }
+
+  /** Records a submitted job; when another writer got there first, theirs stands and is returned. */
+  async addPendingJob(job: PendingJob): Promise<PendingJob> {
+    try {
+      await cosmosCall(`record export job ${job.id} of ${job.tenantId}`, () =>
+        this.container.items.create(job),
+      );
+      return job;
+    } catch (error) {
+      const existing = await this.pendingJob(job.tenantId, job.source, job.part);
+      if (existing) return existing;
+      throw error;
+    }
+  }
+
+  async removePendingJob(
+    tenantId: string,
+    source: TelemetrySource,
+    part: string,
+    jobId: string,
+  ): Promise<void> {
+    const existing = await this.pendingJob(tenantId, source, part);
+    if (!existing || existing.jobId !== jobId) return;
+    await cosmosCall(`forget export job ${existing.id} of ${tenantId}`, () =>
+      this.container.item(existing.id, tenantId).delete(),
+    ).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'not_found') throw error;
+    });
+  }
+
+  private async read<T extends ItemDefinition>(tenantId: string, id: string): Promise<T | undefined> {
+    const response = await cosmosCall(`read ${id} of ${tenantId}`, () =>
+      this.container.item(id, tenantId).read<T>(),
+    );
+    return response.resource;
+  }
+
+  private async queryAll<T>(
+    tenantId: string,
+    where: string,
+    parameters: { name: string; value: string }[],
+  ): Promise<T[]> {
+    const { resources } = await cosmosCall(`query telemetry of ${tenantId}`, () =>
+      this.container.items
+        .query<T>(
+          {
+            query: `SELECT * FROM c WHERE c.tenantId = @tenantId AND ${where}`,
+            parameters: [{ name: '@tenantId', value: tenantId }, ...parameters],
+          },
+          { partitionKey: tenantId },
+        )
+        .fetchAll(),
+    );
+    return resources;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Every declared audit action is recorded, once, in each sink it belongs to; each sink and the application logs hold
+ * only what they may. Onboarding's actions (the webhook's start, both remediations) run for real through the
+ * webhook, the queue and the orchestration. The operator API's actions (tenant.suspend/resume, operator.update and
+ * an operator-started onboarding.start) are driven through the port here until the operator API, which will record
+ * them, merges.
+ */
+import { type AuditAction, type AuditEvent, auditActions } from '../../../shared/audit/contract';
+import { operatorEnvironmentChain } from '../../../shared/audit/operator-sink';
+import { composition } from '../../../shared/composition';
+import { type TenantRecord } from '../../../shared/domain/tenant';
+import { customerRecords, operatorRecords, waitForRecords } from '../../support/audit-sinks';
+import {
+  instanceIdOf,
+  type OnboardingWorld,
+  orderFor,
+  startOnboardingWorld,
+} from '../../support/onboarding-world';
+
+jest.setTimeout(180_000);
+
+const operator = { kind: 'operator' as const, oid: 'oid-ophelia-7f3a', displayName: 'Ophelia Quillfeather' };
+
+describe('privileged actions in the audit trail', () => {
+  let world: OnboardingWorld;
+  let tenant: TenantRecord;
+  beforeAll(async () => {
+    world = await startOnboardingWorld();
+    tenant = await world.addTenant({ name: 'Audited', deviceCount: 10, seats: { enabled: 50, consumed: 0 } });
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+
+  it('records each declared action exactly once per sink, personal data only where it belongs', async () => {
+    const app = composition();
+    const [bitlockerUser, defenderUser] = world.unlicensedUsers(tenant.id, 2);
+    world.sim.control.setDeviceBehaviour(tenant.id, 'AUD-BITLOCKER', { stallAt: 'keyEscrow' });
+    world.sim.control.setDeviceBehaviour(tenant.id, 'AUD-DEFENDER', { stallAt: 'signatureUpdate' });
+    const posted = await world.postOrder(
+      orderFor(tenant.id, 'PO-AUDIT', [
+        { serial: 'AUD-BITLOCKER', upn: bitlockerUser! },
+        { serial: 'AUD-DEFENDER', upn: defenderUser! },
+      ]),
+    );
+    expect(posted.status).toBe(202);
+    const ids = [instanceIdOf(tenant.id, 'AUD-BITLOCKER'), instanceIdOf(tenant.id, 'AUD-DEFENDER')];
+    const done = await world.waitForInstances(ids);
+    for (const id of ids) expect(done.get(id)?.output).toMatchObject({ status: 'onboarded' });
+
+    // The operator API's actions, through the port it will call.
+    const byOperator: AuditEvent[] = [
+      opEvent('tenant.suspend', { type: 'tenant', id: tenant.id }),
+      opEvent('tenant.resume', { type: 'tenant', id: tenant.id }),
+      opEvent('onboarding.start', {
+        type: 'device',
+        id: 'AUD-BY-OPERATOR',
+        customerPersonal: { userPrincipalName: bitlockerUser! },
+      }),
+    ];
+    const operatorUpdate: AuditEvent = {
+      ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
+      tenantId: undefined,
+    };
+    for (const event of [...byOperator, operatorUpdate]) await app.audit.port.record(event);
+
+    // Each record by what it is about: the action and its target.
+    const keyOf = (r: { event: Record<string, unknown> }) =>
+      `${r.event.action as string}:${(r.event.target as { id: string }).id}`;
+    const expected = [
+      'onboarding.start:AUD-BITLOCKER',
+      'onboarding.start:AUD-DEFENDER',
+      'remediation.run:AUD-BITLOCKER',
+      'remediation.run:AUD-DEFENDER',
+      ...byOperator.map((e) => keyOf({ event: e as never })),
+    ];
+    const operatorSide = await waitForRecords(
+      () => operatorRecords(app, tenant.id),
+      expected,
+      'operator sink',
+      30_000,
+      keyOf,
+    );
+    const customerSide = await waitForRecords(
+      () => customerRecords(app, tenant.id),
+      expected,
+      'customer sink',
+      30_000,
+      keyOf,
+    );
+    const operatorOnly = await waitForRecords(
+      () => operatorRecords(app, operatorEnvironmentChain),
+      [operatorUpdate.id],
+      'operator sink',
+    );
+    // Redelivered messages and retried activities recorded nothing twice.
+    for (const side of [operatorSide, customerSide]) {
+      const seen = side.map(keyOf);
+      expect(new Set(side.map((r) => r.event.id)).size).toBe(side.length);
+      expect(seen.sort()).toEqual([...expected].sort());
+    }
+    // Every declared action is among them: a new action fails here until something records it.
+    const recorded = new Set<AuditAction>(
+      [...operatorSide, ...operatorOnly].map((r) => r.event.action as AuditAction),
+    );
+    expect([...auditActions].filter((a) => !recorded.has(a))).toEqual([]);
+
+    const remediation = customerSide.find((r) => keyOf(r) === 'remediation.run:AUD-BITLOCKER')!;
+    expect(remediation.event).toMatchObject({
+      action: 'remediation.run',
+      actor: { kind: 'service', functionName: 'remediateEncryption', instanceId: ids[0] },
+      target: { type: 'device', id: 'AUD-BITLOCKER' },
+      outcome: 'succeeded',
+    });
+    const names = remediation.event.target as { customerPersonal: Record<string, string> };
+    const deviceName = names.customerPersonal.deviceName!;
+    const displayName = names.customerPersonal.userDisplayName!;
+    expect(names.customerPersonal.userPrincipalName).toBe(bitlockerUser);
+    expect(deviceName).toBeTruthy();
+    expect(displayName).toBeTruthy();
+
+    // The customer's people in clear in its sink, nowhere else.
+    const customerText = JSON.stringify(customerSide);
+    const customerPeople = [bitlockerUser!, defenderUser!, deviceName, displayName];
+    for (const value of customerPeople) expect(customerText).toContain(value);
+    const operatorText = JSON.stringify([...operatorSide, ...operatorOnly]);
+    const logText = world.logs
+      .map(
+        (l) =>
+          `${l.message} ${l.error instanceof Error ? `${l.error.message} ${l.error.stack}` : JSON.stringify(l.error ?? null)}`,
+      )
+      .join('\n');
+    for (const value of customerPeople) {
+      expect(operatorText.toLowerCase()).not.toContain(value.toLowerCase());
+      expect(logText.toLowerCase()).not.toContain(value.toLowerCase());
+    }
+    // The operator's people in clear in the operator sink, never in the customer's.
+    expect(operatorText).toContain(operator.displayName);
+    expect(customerText).not.toContain(operator.displayName);
+    expect(customerText).not.toContain(operator.oid);
+    // Every line the audit and onboarding functions logged names its invocation, tenant and instance.
+    const appLines = world.logs.filter(
+      (l) => l.category === 'user' && /^deliverAudit|^remediate/.test(l.functionName ?? ''),
+    );
+    expect(appLines.length).toBeGreaterThan(0);
+    for (const line of appLines)
+      expect(line.message).toMatch(/^\[invocation=[^ ]+ tenant=[^ ]+ instance=[^ ]+\] /);
+  });
+
+  function opEvent(action: AuditAction, target: AuditEvent['target']): AuditEvent {
+    return {
+      id: `${action}:op-request-${Math.random().toString(36).slice(2)}`,
+      action,
+      actor: operator,
+      tenantId: tenant.id,
+      target,
+      outcome: 'succeeded',
+      reason: 'ticket CHG-1234',
+      correlation: { invocationId: 'op-api-invocation' },
+      time: new Date().toISOString(),
+    };
+  }
+});

@@ -1,0 +1,250 @@
+/**
+ * Every route of the table, called by every role alone (with and without MFA), by operators with every role, by
+ * each kind of ineligible operator and with no token, on a tenant in the caller's scope and one outside it. The
+ * expected answer of each call is derived from the route table alone; the test counts unauthorized successes
+ * (there must be none) and checks that every refusal is the documented status as problem details.
+ */
+import { randomUUID } from 'node:crypto';
+import { composition } from '../../../shared/composition';
+import { operatorRoles } from '../../../shared/operators/contract';
+import { type OperatorRecord } from '../../../shared/operators/operator-record';
+import {
+  isTenantScoped,
+  isWrite,
+  type OperatorRouteName,
+  operatorRoutes,
+  type RouteSpec,
+} from '../../../shared/operators/routes';
+import {
+  eligible,
+  newOid,
+  type OperatorWorld,
+  type Persona,
+  startOperatorWorld,
+} from '../../support/operator-world';
+
+jest.setTimeout(600_000);
+
+const serial = (tenantId: string) => `MATRIX-${tenantId.slice(0, 8)}`.toUpperCase();
+const lapsedOn = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString().slice(0, 10);
+
+interface Expected {
+  status: number;
+  code?: string;
+}
+
+describe('operator API access matrix', () => {
+  let ow: OperatorWorld;
+  const personas: (Persona | undefined)[] = [];
+  const target = newOid();
+  let calls = 0;
+  const unauthorizedSuccesses: string[] = [];
+  const wrongRefusals: string[] = [];
+  const succeeded = new Set<string>();
+
+  beforeAll(async () => {
+    ow = await startOperatorWorld();
+    const scoped = eligible([ow.inScope.id]);
+    const base = (
+      name: string,
+      roles: Persona['roles'],
+      amr: string[],
+      record?: Persona['record'],
+    ): Persona => ({
+      name,
+      oid: newOid(),
+      roles,
+      amr,
+      ...(record ? { record } : {}),
+    });
+    personas.push(undefined);
+    for (const role of operatorRoles) {
+      personas.push(base(`${role} with mfa`, [role], ['pwd', 'mfa'], scoped));
+      personas.push(base(`${role} without mfa`, [role], ['pwd'], scoped));
+    }
+    personas.push(base('every role, all tenants', operatorRoles, ['pwd', 'mfa'], eligible('all')));
+    personas.push({
+      ...base('every role, acrs, scoped', operatorRoles, ['pwd', 'mfa'], scoped),
+      acrs: ['c1'],
+    });
+    personas.push(base('every role, without mfa', operatorRoles, ['pwd'], scoped));
+    personas.push(base('unregistered', operatorRoles, ['pwd', 'mfa']));
+    personas.push(base('disabled', operatorRoles, ['pwd', 'mfa'], { ...eligible('all'), enabled: false }));
+    personas.push(base('abroad', operatorRoles, ['pwd', 'mfa'], { ...eligible('all'), country: 'CA' }));
+    personas.push(
+      base('lapsed', operatorRoles, ['pwd', 'mfa'], {
+        ...eligible('all'),
+        backgroundCheckExpiresOn: lapsedOn,
+      }),
+    );
+    for (const persona of personas) if (persona) await ow.register(persona);
+
+    // A device and its onboarding record in each tenant, so that reads of one have something to find.
+    for (const tenant of [ow.inScope, ow.outOfScope]) {
+      const at = new Date().toISOString();
+      await composition().onboarding.store.record({
+        instanceId: `onboard:${tenant.id}:${serial(tenant.id)}`,
+        request: {
+          tenantId: tenant.id,
+          orderId: 'matrix',
+          serialNumber: serial(tenant.id),
+          hardwareHash: Buffer.from('matrix-hardware-hash-0000').toString('base64'),
+          groupTag: '',
+          assignedUserPrincipalName: 'someone@example.com',
+          acceptedAt: at,
+          enrollmentDeadline: 'P14D',
+        },
+        steps: [{ step: 'autopilotImport', outcome: 'succeeded', startedAt: at, endedAt: at }],
+        observed: {
+          encryption: { encrypted: true, tpmPresent: true, recoveryKeyEscrowed: true },
+          defender: { onboarded: true, active: true, signaturesCurrent: true },
+          licence: 'assigned',
+        },
+        outcome: { status: 'onboarded', managedDeviceId: 'm', azureADDeviceId: 'a', ring: 'broad' },
+        startedAt: at,
+        endedAt: at,
+      });
+    }
+  });
+
+  afterAll(async () => {
+    // Leave both tenants active for whatever runs after.
+    for (const tenant of [ow.inScope, ow.outOfScope])
+      await composition().tenants.upsert({
+        ...(await composition().tenants.get(tenant.id)),
+        status: 'active',
+      });
+    await ow.stop();
+  });
+
+  function requestFor(name: OperatorRouteName, tenantId: string) {
+    const t = `/api/v1/tenants/${tenantId}`;
+    switch (name) {
+      case 'me':
+        return { method: 'GET', path: '/api/v1/me' };
+      case 'listTenants':
+        return { method: 'GET', path: '/api/v1/tenants' };
+      case 'getTenant':
+        return { method: 'GET', path: t };
+      case 'suspendTenant':
+        return { method: 'POST', path: `${t}/suspend` };
+      case 'resumeTenant':
+        return { method: 'POST', path: `${t}/resume` };
+      case 'listDevices':
+        return { method: 'GET', path: `${t}/devices?health=healthy&pageSize=10` };
+      case 'getDevice':
+        return { method: 'GET', path: `${t}/devices/${serial(tenantId)}` };
+      case 'listOnboardings':
+        return { method: 'GET', path: `${t}/onboardings?status=onboarded` };
+      case 'getOnboarding':
+        return { method: 'GET', path: `${t}/onboardings/${serial(tenantId)}` };
+      case 'getTelemetry':
+        return { method: 'GET', path: `${t}/telemetry` };
+      case 'startOnboardings':
+        return {
+          method: 'POST',
+          path: `${t}/onboardings`,
+          headers: { 'idempotency-key': randomUUID() },
+          body: {
+            devices: [
+              {
+                serialNumber: `MX-${randomUUID().slice(0, 8)}`,
+                hardwareHash: Buffer.from('matrix-hardware-hash-0001').toString('base64'),
+                assignedUserPrincipalName: 'someone@example.com',
+              },
+            ],
+          },
+        };
+      case 'listOperators':
+        return { method: 'GET', path: '/api/v1/operators' };
+      case 'putOperator': {
+        const body: Omit<OperatorRecord, 'id' | 'updatedAt' | 'updatedBy'> = eligible([tenantId]);
+        return { method: 'PUT', path: `/api/v1/operators/${target}`, body };
+      }
+      case 'openApiDocument':
+        return { method: 'GET', path: '/api/v1/openapi.json' };
+      case 'docs':
+        return { method: 'GET', path: '/api/v1/docs' };
+      case 'listAudit':
+        return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
+      case 'verifyAudit':
+        return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
+    }
+  }
+
+  /** The answer the table says a call gets. */
+  function expected(spec: RouteSpec, persona: Persona | undefined, tenantInScope: boolean): Expected {
+    const ok = { status: spec.success.status };
+    if (spec.access.kind === 'anonymous') return ok;
+    if (!persona) return { status: 401, code: 'invalid_token' };
+    if (spec.access.kind === 'signedIn') return ok;
+    const record = persona.record;
+    const ineligible =
+      !record || !record.enabled || record.country !== 'US' || record.backgroundCheckExpiresOn === lapsedOn;
+    if (ineligible) return { status: 403, code: 'operator_ineligible' };
+    if (!persona.roles.includes(spec.access.role)) return { status: 403, code: 'role_required' };
+    if (isWrite(spec) && !persona.amr.includes('mfa')) return { status: 403, code: 'mfa_required' };
+    if (spec.access.privileged && !persona.acrs?.includes('c1'))
+      return { status: 403, code: 'authentication_context_required' };
+    const scopeAll = record.tenants === 'all';
+    if (isTenantScoped(spec) && !tenantInScope && !scopeAll) return { status: 404, code: 'not_found' };
+    return ok;
+  }
+
+  it('answers every call as the table says: no unauthorized success, every refusal documented', async () => {
+    for (const persona of personas) {
+      const token = persona ? ow.token(persona) : undefined;
+      for (const [name, spec] of Object.entries(operatorRoutes) as [OperatorRouteName, RouteSpec][]) {
+        const variants = isTenantScoped(spec) ? [true, false] : [true];
+        for (const tenantInScope of variants) {
+          const tenantId = tenantInScope ? ow.inScope.id : ow.outOfScope.id;
+          const request = requestFor(name, tenantId);
+          const answer = await ow.call(request.method, request.path, {
+            ...(token ? { token } : {}),
+            ...('body' in request ? { body: request.body } : {}),
+            ...('headers' in request ? { headers: request.headers } : {}),
+          });
+          calls += 1;
+          const want = expected(spec, persona, tenantInScope);
+          const label = `${persona?.name ?? 'no token'} ${request.method} ${request.path} → ${answer.status} ${answer.body?.code ?? ''} (want ${want.status} ${want.code ?? ''})`;
+          const success = answer.status >= 200 && answer.status < 300;
+          if (success) succeeded.add(name);
+          if (want.status >= 400) {
+            if (success) unauthorizedSuccesses.push(label);
+            else if (
+              answer.status !== want.status ||
+              answer.contentType !== 'application/problem+json' ||
+              answer.body?.status !== want.status ||
+              answer.body?.code !== want.code
+            )
+              wrongRefusals.push(label);
+          } else {
+            const allowed = name === 'putOperator' ? [200, 201] : [want.status];
+            if (!allowed.includes(answer.status)) wrongRefusals.push(label);
+          }
+        }
+      }
+    }
+    expect(unauthorizedSuccesses).toEqual([]);
+    expect(wrongRefusals).toEqual([]);
+    expect(calls).toBeGreaterThan(400);
+    // Each route was also called successfully by someone: the requests themselves are valid.
+    expect([...succeeded].sort()).toEqual(Object.keys(operatorRoutes).sort());
+  });
+
+  it('answers a tenant outside the scope exactly as a tenant that does not exist', async () => {
+    const persona = personas.find((p) => p?.name === 'Fleet.Read with mfa')!;
+    const token = ow.token(persona);
+    const unknown = randomUUID();
+    for (const suffix of ['', '/devices', `/onboardings/${serial(ow.outOfScope.id)}`]) {
+      const hidden = await ow.call('GET', `/api/v1/tenants/${ow.outOfScope.id}${suffix}`, { token });
+      const missing = await ow.call('GET', `/api/v1/tenants/${unknown}${suffix}`, { token });
+      expect(hidden.status).toBe(404);
+      expect(JSON.stringify(hidden.body).replaceAll(ow.outOfScope.id, 'T')).toBe(
+        JSON.stringify(missing.body).replaceAll(unknown, 'T'),
+      );
+    }
+    const listed = await ow.call('GET', '/api/v1/tenants', { token });
+    expect(listed.body.tenants.map((t: { id: string }) => t.id)).toEqual([ow.inScope.id]);
+  });
+});
