@@ -94,7 +94,8 @@ export async function watchRound(
   const listAll = async <T>(api: ApiClient, path: string, options?: { headers?: Record<string, string> }) => {
     try {
       const rows: T[] = [];
-      for await (const page of api.pages<T>(path, options)) {
+      // No sleeping on Retry-After inside a round: a throttled listing is read again next round.
+      for await (const page of api.pages<T>(path, { ...options, retries: false })) {
         pages++;
         rows.push(...page);
       }

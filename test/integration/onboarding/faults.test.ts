@@ -240,7 +240,16 @@ function watchAppliedWrites(
   };
   autopilot.importDevices = (inputs, now) => {
     const accepted = importDevices(inputs, now);
-    for (const input of inputs) applied(writes.imports, 'import', input.serialNumber.toUpperCase());
+    // One call may import many devices: count each, then lose the answer if any of them is to lose it.
+    let lost: unknown;
+    for (const input of inputs) {
+      try {
+        applied(writes.imports, 'import', input.serialNumber.toUpperCase());
+      } catch (error) {
+        lost ??= error;
+      }
+    }
+    if (lost) throw lost;
     return accepted;
   };
   directory.assignLicenses = (user, add, remove) => {
