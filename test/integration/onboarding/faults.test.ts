@@ -241,12 +241,12 @@ function watchAppliedWrites(
   autopilot.importDevices = (inputs, now) => {
     const accepted = importDevices(inputs, now);
     // One call may import many devices: count each, then lose the answer if any of them is to lose it.
-    let lost: unknown;
+    let lost: Error | undefined;
     for (const input of inputs) {
       try {
         applied(writes.imports, 'import', input.serialNumber.toUpperCase());
       } catch (error) {
-        lost ??= error;
+        lost ??= error as Error;
       }
     }
     if (lost) throw lost;
