@@ -91,11 +91,16 @@ export async function watchRound(
 
   let pages = 0;
   let degraded = false;
-  const listAll = async <T>(api: ApiClient, path: string, options?: { headers?: Record<string, string> }) => {
+  const listAll = async <T>(
+    api: ApiClient,
+    path: string,
+    options: { headers?: Record<string, string>; retries?: boolean } = {},
+  ) => {
     try {
       const rows: T[] = [];
-      // No sleeping on Retry-After inside a round: a throttled listing is read again next round.
-      for await (const page of api.pages<T>(path, { ...options, retries: false })) {
+      // Graph listings do not sleep on Retry-After inside a round: a throttled one is read again next round.
+      // Defender's two calls a round do (`retries: true`): its windows are a minute long, its answers few.
+      for await (const page of api.pages<T>(path, { ...options, retries: options.retries ?? false })) {
         pages++;
         rows.push(...page);
       }
@@ -223,17 +228,21 @@ export async function watchRound(
 
   const defenderWaits = byKind.defender ?? [];
   if (defenderWaits.length > 0) {
-    const [machines, avInfo] = await Promise.all([
-      listAll<MachineRow>(apis.defender, '/api/machines?$top=10000'),
-      listAll<AvInfoRow>(apis.defender, '/api/deviceavinfo?$top=10000'),
-    ]);
+    const machines = await listAll<MachineRow>(apis.defender, '/api/machines?$top=10000', { retries: true });
+    const byAad = new Map<string, MachineRow>();
+    for (const m of machines ?? []) {
+      if (!m.aadDeviceId) continue;
+      const id = m.aadDeviceId.toLowerCase();
+      if (!byAad.has(id) || m.onboardingStatus === 'Onboarded') byAad.set(id, m);
+    }
+    // Definitions matter once a waiting device's machine is onboarded; `deviceavinfo` allows 30 calls a minute.
+    const anyOnboarded = defenderWaits.some(
+      (w) => w.device && byAad.get(w.device.azureADDeviceId.toLowerCase())?.onboardingStatus === 'Onboarded',
+    );
+    const avInfo = anyOnboarded
+      ? await listAll<AvInfoRow>(apis.defender, '/api/deviceavinfo?$top=10000', { retries: true })
+      : [];
     if (machines && avInfo) {
-      const byAad = new Map<string, MachineRow>();
-      for (const m of machines) {
-        if (!m.aadDeviceId) continue;
-        const id = m.aadDeviceId.toLowerCase();
-        if (!byAad.has(id) || m.onboardingStatus === 'Onboarded') byAad.set(id, m);
-      }
       const avByMachine = new Map(avInfo.map((row) => [row.machineId, row]));
       for (const wait of defenderWaits) {
         if (!wait.device) continue;
