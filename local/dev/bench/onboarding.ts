@@ -74,7 +74,16 @@ export const onboardingBurst: Benchmark = {
         entry: join(__dirname, '..', '..', '..', 'functions', 'index.js'),
         appRoot: join(__dirname, '..', '..', '..', '..'),
         clock,
-        settings: stack.settings,
+        // Onboarding alone: the telemetry pulls' timers (they have their own benchmark) stay off, as in the tests.
+        settings: {
+          ...stack.settings,
+          ...Object.fromEntries(
+            ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'].map((name) => [
+              `AzureWebJobs.${name}.Disabled`,
+              'true',
+            ]),
+          ),
+        },
         log: process.env.BENCH_HOST_LOG ? consoleLogSink() : () => undefined,
       });
       const webhookSecret = (
@@ -88,6 +97,8 @@ export const onboardingBurst: Benchmark = {
       const results: Measurement[] = [];
       for (const variant of variants) {
         const result = await burst(world, variant.label, variant.devices, variant.throttling);
+        if (process.env.BENCH_PROGRESS)
+          console.error(`${variant.label}: ${Math.round(result.ms)} ms, ${describe(result)}`);
         results.push({
           label: variant.label,
           operations: variant.devices,
