@@ -35,7 +35,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     health: () => healthWiring(platform, version),
     tenants: () => tenantsWiring(platform),
     onboarding: () => onboardingWiring(platform, app.tenants, config, app.audit.port),
-    provisioning: () => provisioningWiring(platform, app.tenants),
+    provisioning: () => provisioningWiring(platform, app.tenants, app.audit.port),
     audit: () => auditWiring(platform, app.tenants),
     operators: () =>
       operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),

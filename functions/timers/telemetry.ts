@@ -1,15 +1,11 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { composition } from '../../shared/composition';
+import { telemetryTimers } from '../../shared/telemetry/contract';
 
-// One timer per cadence; schedules are settings (NCRONTAB), resolved by the host.
-for (const [name, cadence, setting] of [
-  ['telemetryHourly', 'hourly', 'TELEMETRY_HOURLY_SCHEDULE'],
-  ['telemetrySixHourly', 'sixHourly', 'TELEMETRY_SIX_HOURLY_SCHEDULE'],
-  ['telemetryDaily', 'daily', 'TELEMETRY_DAILY_SCHEDULE'],
-] as const) {
+for (const { name, cadence, scheduleSetting } of telemetryTimers) {
   app.timer(name, {
-    schedule: `%${setting}%`,
+    schedule: `%${scheduleSetting}%`,
     extraInputs: [df.input.durableClient()],
     handler: (timer, context) => composition().telemetry.startRun(cadence)(timer, context),
   });

@@ -7,6 +7,9 @@
  *   POST   /_sim/tenants                           create a tenant from a TenantSpec (the model's) → 201
  *   GET    /_sim/tenants/{id}                      one tenant
  *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/behaviour   script one device (body: the model's behaviour)
+ *   POST   /_sim/tenants/{id}/changes              change the tenant as its admins would (drift, readiness cases):
+ *          {kind: deletePolicy|changePolicy|deleteGroup|removeGroupMember|assignForeignPolicy|setSecurityDefaults|
+ *           setMdmAuthority|addConditionalAccessPolicy|addUser|addGroup, ...} (model/identity.ts TenantChange) → 204
  *   GET|PUT|DELETE /_sim/tenants/{id}/faults       injected latency / 5xx rate / 429 burst (FaultSettings)
  *   PUT    /_sim/tenants/{id}/exports              {failNext?: {count, reportName?}, expireNextDownloads?: n}
  *   POST   /_sim/tenants/{id}/devices/quality-update   {count, seed?}: devices install the latest cumulative update
@@ -96,6 +99,14 @@ export class SimControl {
     this.existing(tenantId);
     if (!this.model.installQualityUpdate) throw new Error('This model has no device updates.');
     return this.model.installQualityUpdate(tenantId, count, seed);
+  }
+
+  /** Changes a tenant as its own admins would (drift for provisioning to find, or a readiness case). */
+  changeTenant(tenantId: string, change: unknown): void {
+    this.existing(tenantId);
+    if (!this.model.changeTenant)
+      throw new SimError({ status: 501, body: { error: 'This model has no changes.' } });
+    this.model.changeTenant(tenantId, change as never);
   }
 
   /** Replaces the tenant's fault settings; `undefined` removes them. */
@@ -300,6 +311,14 @@ const endpoints: ControlEndpoint[] = [
     pattern: '/tenants/{id}/devices/{device}/behaviour',
     run: (control, { id, device }, body) => {
       control.setDeviceBehaviour(id as string, device as string, body);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/tenants/{id}/changes',
+    run: (control, { id }, body) => {
+      control.changeTenant(id as string, body);
       return { status: 204 };
     },
   },

@@ -38,4 +38,6 @@ export interface SimModel {
   scriptExports?(tenantId: string, script: never): void;
   /** `count` devices install their latest cumulative update; returns their managed device ids. */
   installQualityUpdate?(tenantId: string, count: number, seed?: number): string[];
+  /** Changes a tenant as its admins would (the control API passes the request body as `change`). */
+  changeTenant?(tenantId: string, change: never): void;
 }

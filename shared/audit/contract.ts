@@ -16,6 +16,11 @@ export const auditActions = [
   'onboarding.start',
   'operator.update',
   'remediation.run',
+  'tenant.register',
+  'tenant.provision',
+  'tenant.reconcile',
+  'drift.remediate',
+  'drift.accept',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -32,6 +32,14 @@ export const auditSinkSchema = z.object({
 });
 export type AuditSinkLocation = z.infer<typeof auditSinkSchema>;
 
+export const driftHandlings = ['remediate', 'report'] as const;
+export const tenantManagementSchema = z.object({
+  serviceAccountSecrets: z.record(z.string(), z.string().min(1)),
+  conditionalAccess: z.enum(['reportOnly', 'enforced']).default('reportOnly'),
+  driftHandling: z.record(z.string(), z.enum(driftHandlings)).default({}),
+});
+export type TenantManagement = z.infer<typeof tenantManagementSchema>;
+
 /**
  * A customer tenant as the service knows it. Credentials are never stored here: `secretNames` name the Key Vault
  * secrets that hold them, checked out when a call needs them.
@@ -52,5 +60,11 @@ export const tenantRecordSchema = z.object({
   }),
   /** Where the customer keeps its side of the audit trail; see `auditSinkSchema`. */
   auditSink: auditSinkSchema.optional(),
+  /**
+   * Present on tenants whose desired state (shared/provisioning/desired-state.ts) is checked and reconciled: the Key
+   * Vault secret per service account, the conditional-access mode, and per drift item whether it is remediated or
+   * only reported (default: ours remediated, foreign policies on our groups reported).
+   */
+  management: tenantManagementSchema.optional(),
 });
 export type TenantRecord = z.infer<typeof tenantRecordSchema>;

@@ -486,6 +486,11 @@ export const operatorRoutes = {
 export type OperatorRouteName = keyof typeof operatorRoutes;
 
 /** The function name a route registers under (letters, digits and dashes, as Azure Functions allows). */
+/** The table's rows with their names, for registering one function per route. */
+export function operatorRouteEntries(): [OperatorRouteName, (typeof operatorRoutes)[OperatorRouteName]][] {
+  return Object.entries(operatorRoutes) as [OperatorRouteName, (typeof operatorRoutes)[OperatorRouteName]][];
+}
+
 export function functionNameOf(name: string): string {
   return `api-v1-${name}`;
 }

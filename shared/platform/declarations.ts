@@ -28,6 +28,8 @@ export const cosmosContainers = {
   audit: { id: 'audit', partitionKeyPath: '/chain' },
   /** Telemetry: current state per device and source, each source's status, pending export jobs (`type`). */
   telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
+  /** Per tenant: the last readiness assessment, the ids of the objects provisioning created, and drift records. */
+  provisioning: { id: 'provisioning', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;

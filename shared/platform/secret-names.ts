@@ -7,6 +7,9 @@ export const secretNames = {
   tenantGraphClientSecret: (tenantId: string): string => `tenant-${tenantId}-graph-client-secret`,
   /** The SAS a customer granted for its audit sink (read, add, create, list). */
   tenantAuditSinkSas: (tenantId: string): string => `tenant-${tenantId}-audit-sink-sas`,
+  /** The password of one service account in one tenant (generated and stored inside one step, never read back). */
+  tenantServiceAccountPassword: (tenantId: string, account: string): string =>
+    `tenant-${tenantId}-account-${account.replace(/[^A-Za-z0-9]/g, '')}-password`,
   /** The HMAC key of one Autopilot webhook source (the `x-mds-source` header names the source). */
   autopilotWebhookSecret: (source: string): string => `autopilot-webhook-secret-${source}`,
   /**

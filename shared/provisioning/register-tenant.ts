@@ -27,6 +27,7 @@ export const defaultUpdateRings: UpdateRingShares = { test: 5, first: 15, fast: 
 export async function registerTenant(
   deps: { tenants: TenantStore; secrets: SecretClient; tenantClients: TenantClients },
   registration: TenantRegistration,
+  options: { layout: boolean } = { layout: true },
 ): Promise<TenantRecord> {
   const names = {
     graphClientId: secretNames.tenantGraphClientId(registration.id),
@@ -58,6 +59,8 @@ export async function registerTenant(
       : {}),
   });
   await deps.tenants.upsert(record);
+  // Desired-state onboarding (provision.ts) creates the layout itself, after the readiness checks.
+  if (!options.layout) return record;
   const { graph } = await deps.tenantClients.forTenant(record);
   await ensureTenantLayout(graph);
   const active: TenantRecord = { ...record, status: 'active' };

@@ -8,6 +8,13 @@ import { activity, declareActivities } from '../durable/activity';
 export const cadences = ['hourly', 'sixHourly', 'daily'] as const;
 export type Cadence = (typeof cadences)[number];
 
+/** One timer trigger per cadence; its NCRONTAB schedule is the named setting, resolved by the host. */
+export const telemetryTimers = [
+  { name: 'telemetryHourly', cadence: 'hourly', scheduleSetting: 'TELEMETRY_HOURLY_SCHEDULE' },
+  { name: 'telemetrySixHourly', cadence: 'sixHourly', scheduleSetting: 'TELEMETRY_SIX_HOURLY_SCHEDULE' },
+  { name: 'telemetryDaily', cadence: 'daily', scheduleSetting: 'TELEMETRY_DAILY_SCHEDULE' },
+] as const satisfies readonly { name: string; cadence: Cadence; scheduleSetting: string }[];
+
 /** How long one period of a cadence lasts: runs are numbered by it, and freshness is judged against it. */
 export const cadencePeriodMs: Record<Cadence, number> = {
   hourly: 3_600_000,

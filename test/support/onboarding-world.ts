@@ -1,11 +1,17 @@
 import { join } from 'node:path';
-import { ServiceBusClient } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { VirtualClock, localCertificate } from '@mds/platform-kit';
 import { consoleLogSink, type HostHandle, type LogEntry, startHost } from '@mds/functions-host';
 import { type ServiceBusStandIn, startServiceBus } from '@mds/servicebus-broker';
 import { type TenantSimHandle, startTenantSimulator, allPermissions } from '@mds/tenant-sim';
-import { messagingEntities, queueNames } from '../../shared/platform/declarations';
+import {
+  deviceEventsSubscriptionNames,
+  messagingEntities,
+  queueNames,
+  topicNames,
+} from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
+import { telemetryTimers } from '../../shared/telemetry/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -57,7 +63,6 @@ export interface PostOptions {
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
 /** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
-const timerFunctions = ['telemetryHourly', 'telemetrySixHourly', 'telemetryDaily'];
 
 export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
@@ -80,7 +85,7 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       ServiceBusConnection: broker.connectionString,
       ...(options.timers
         ? {}
-        : Object.fromEntries(timerFunctions.map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);
@@ -228,4 +233,30 @@ export function orderFor(tenantId: string, orderId: string, devices: { serial: s
 
 export function instanceIdOf(tenantId: string, serial: string): string {
   return onboardingInstanceId(tenantId, serial);
+}
+
+/** The events on `device-events` about the given tenants, read from the all-events subscription (up to 10 s). */
+export async function receiveEvents(
+  world: OnboardingWorld,
+  tenantIds: string[],
+  count: number,
+): Promise<ServiceBusReceivedMessage[]> {
+  const receiver = world.serviceBus.createReceiver(
+    topicNames.deviceEvents,
+    deviceEventsSubscriptionNames.allEvents,
+    {
+      receiveMode: 'receiveAndDelete',
+    },
+  );
+  const mine: ServiceBusReceivedMessage[] = [];
+  try {
+    const deadline = Date.now() + 10_000;
+    while (mine.length < count && Date.now() < deadline) {
+      const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
+      mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));
+    }
+  } finally {
+    await receiver.close();
+  }
+  return mine;
 }

@@ -4,12 +4,15 @@
  */
 import { type Clock } from '@mds/platform-kit';
 import { type SimModel } from '../model-port';
+import { applyTenantChange } from './changes';
 import { generateFleet } from './fleet';
+import { type TenantChange } from './identity';
 import { allPermissions } from './permissions';
 import { type DeviceBehaviour, type TenantSpec, parseDeviceBehaviour, parseTenantSpec } from './spec';
 import { SimTenant } from './tenant';
 
 export { SimTenant } from './tenant';
+export { type TenantChange } from './identity';
 export { SimDevice } from './device';
 export { SimUser, SimGroup } from './directory';
 export { ModelError } from './errors';
@@ -98,6 +101,13 @@ export class SimWorld implements SimModel {
     const tenant = this.tenant(tenantId);
     if (!tenant) throw new UnknownTenantError(tenantId);
     return tenant.installQualityUpdate(count, this.clock.now(), seed).map((device) => device.managedDeviceId);
+  }
+
+  /** Changes a tenant as its own admins would: drift for provisioning to find, or a readiness case. */
+  changeTenant(tenantId: string, change: TenantChange): void {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) throw new UnknownTenantError(tenantId);
+    applyTenantChange(tenant, change, this.clock.now());
   }
 }
 

@@ -24,6 +24,10 @@ export const Permission = {
   organizationRead: 'Organization.Read.All',
   organizationReadWrite: 'Organization.ReadWrite.All',
   licenseAssignmentRead: 'LicenseAssignment.Read.All',
+  policyRead: 'Policy.Read.All',
+  policyReadWriteConditionalAccess: 'Policy.ReadWrite.ConditionalAccess',
+  policyReadWriteSecurityDefaults: 'Policy.ReadWrite.SecurityDefaults',
+  deviceManagementScriptsReadWrite: 'DeviceManagementScripts.ReadWrite.All',
   // Defender for Endpoint
   machineRead: 'Machine.Read.All',
   machineReadWrite: 'Machine.ReadWrite.All',

@@ -12,6 +12,7 @@ import { type DeviceContext, type DeviceIds, DeviceTimes, type RecoveryKeyRecord
 import { Directory } from './directory';
 import { badRequest } from './errors';
 import { IdSpace } from './ids';
+import { IdentitySettings } from './identity';
 import { Policies } from './policies';
 import { combine } from './random';
 import { hashString, Random } from './random';
@@ -42,6 +43,7 @@ export class SimTenant implements SimTenantView {
   readonly directory: Directory;
   readonly autopilot: Autopilot;
   readonly policies: Policies;
+  readonly identity: IdentitySettings;
   readonly mobileApps: MobileApp[];
   readonly exportJobs: ExportJobs;
   readonly defender: DefenderActions;
@@ -120,6 +122,10 @@ export class SimTenant implements SimTenantView {
       },
       this.delays,
     );
+    this.identity = new IdentitySettings({
+      conditionalAccess: space('conditionalAccessPolicy'),
+      complianceScripts: space('deviceComplianceScript'),
+    });
     this.mobileApps = catalogMobileApps(space('mobileApp'), asOf - 1000 * day);
     this.exportJobs = new ExportJobs(space('exportJob'), this.delays);
     this.defender = new DefenderActions(space('machineAction'), this.delays);

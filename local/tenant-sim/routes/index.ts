@@ -9,6 +9,7 @@ import { autopilotRoutes } from './autopilot';
 import { bitlockerRoutes } from './bitlocker';
 import { defenderRoutes } from './defender';
 import { groupRoutes } from './groups';
+import { identityRoutes } from './identity';
 import { managedDeviceRoutes } from './managed-devices';
 import { policyRoutes } from './policies';
 import { reportRoutes } from './reports';
@@ -24,6 +25,7 @@ export function allRoutes(world: SimWorld): SimRoute[] {
     ...userRoutes(world),
     ...groupRoutes(world),
     ...policyRoutes(world),
+    ...identityRoutes(world),
     ...appRoutes(world),
     ...reportRoutes(world),
     ...defenderRoutes(world),

@@ -2,14 +2,13 @@
  * Device onboarding end to end on the local platform: signed webhook → Service Bus → one orchestration per device →
  * Graph and Defender in the simulated tenants → Cosmos records and device events.
  */
-import { type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { composition } from '../../../shared/composition';
 import { type TenantRecord } from '../../../shared/domain/tenant';
-import { deviceEventsSubscriptionNames, topicNames } from '../../../shared/platform/declarations';
 import { cosmosContainers } from '../../../shared/platform/declarations';
 import {
   instanceIdOf,
   type OnboardingWorld,
+  receiveEvents,
   orderFor,
   startOnboardingWorld,
 } from '../../support/onboarding-world';
@@ -196,28 +195,3 @@ describe('device onboarding end to end', () => {
     );
   });
 });
-
-async function receiveEvents(
-  world: OnboardingWorld,
-  tenantIds: string[],
-  count: number,
-): Promise<ServiceBusReceivedMessage[]> {
-  const receiver = world.serviceBus.createReceiver(
-    topicNames.deviceEvents,
-    deviceEventsSubscriptionNames.allEvents,
-    {
-      receiveMode: 'receiveAndDelete',
-    },
-  );
-  const mine: ServiceBusReceivedMessage[] = [];
-  try {
-    const deadline = Date.now() + 10_000;
-    while (mine.length < count && Date.now() < deadline) {
-      const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
-      mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));
-    }
-  } finally {
-    await receiver.close();
-  }
-  return mine;
-}

@@ -1,0 +1,108 @@
+import { type Container } from '@azure/cosmos';
+import { cosmosCall } from '../platform/cosmos/errors';
+
+export const readinessVerdicts = ['ready', 'advisory', 'notReady', 'error'] as const;
+export type ReadinessVerdict = (typeof readinessVerdicts)[number];
+
+export interface ReadinessCheck {
+  check: string;
+  verdict: ReadinessVerdict;
+  detail: string;
+  /** What to fix, when not ready. */
+  fix?: string;
+}
+
+export interface ReadinessAssessment {
+  verdict: ReadinessVerdict;
+  assessedAt: string;
+  checks: ReadinessCheck[];
+}
+
+export const driftStatuses = ['new', 'remediated', 'accepted', 'customerSpecific', 'denied'] as const;
+export type DriftStatus = (typeof driftStatuses)[number];
+export type DeviationKind = 'missing' | 'changed' | 'unexpected';
+
+export interface DriftRecord {
+  id: string;
+  tenantId: string;
+  type: 'drift';
+  item: string;
+  kind: DeviationKind;
+  changedFields?: string[];
+  detail: string;
+  status: DriftStatus;
+  handling: 'remediate' | 'report';
+  firstSeen: string;
+  lastSeen: string;
+  remediatedAt?: string;
+  accepted?: { by: string; at: string; reason: string };
+}
+
+interface StateDocument {
+  id: 'state';
+  tenantId: string;
+  type: 'state';
+  /** Object ids provisioning created, by desired item key: what is ours, as opposed to a name conflict. */
+  created: Record<string, string>;
+}
+
+/** The `provisioning` container: readiness, created ids and drift records of one tenant share its partition. */
+export class ProvisioningStore {
+  constructor(private readonly container: Container) {}
+
+  async readiness(tenantId: string): Promise<ReadinessAssessment | undefined> {
+    const doc = await this.read<{ assessment: ReadinessAssessment }>(tenantId, 'readiness');
+    return doc?.assessment;
+  }
+
+  async saveReadiness(tenantId: string, assessment: ReadinessAssessment): Promise<void> {
+    const doc = { id: 'readiness', tenantId, type: 'readiness', assessment };
+    await this.upsert(doc);
+  }
+
+  async created(tenantId: string): Promise<Record<string, string>> {
+    return (await this.read<StateDocument>(tenantId, 'state'))?.created ?? {};
+  }
+
+  async saveCreated(tenantId: string, created: Record<string, string>): Promise<void> {
+    const doc: StateDocument = { id: 'state', tenantId, type: 'state', created };
+    await this.upsert(doc);
+  }
+
+  async drift(tenantId: string): Promise<DriftRecord[]> {
+    const { resources } = await cosmosCall(`list drift of ${tenantId}`, () =>
+      this.container.items
+        .query<DriftRecord>({ query: "SELECT * FROM c WHERE c.type = 'drift'" }, { partitionKey: tenantId })
+        .fetchAll(),
+    );
+    return resources.map(strip);
+  }
+
+  async driftRecord(tenantId: string, id: string): Promise<DriftRecord | undefined> {
+    const doc = await this.read<DriftRecord>(tenantId, id);
+    return doc?.type === 'drift' ? strip(doc) : undefined;
+  }
+
+  async saveDrift(record: DriftRecord): Promise<void> {
+    await this.upsert(record);
+  }
+
+  async deleteDrift(tenantId: string, id: string): Promise<void> {
+    await cosmosCall(`delete drift ${id}`, () => this.container.item(id, tenantId).delete());
+  }
+
+  private async read<T>(tenantId: string, id: string): Promise<T | undefined> {
+    const response = await cosmosCall(`read provisioning ${id}`, () =>
+      this.container.item(id, tenantId).read<T & Record<string, unknown>>(),
+    );
+    return response.resource;
+  }
+
+  private async upsert(doc: object & { id: string; tenantId: string; type: string }): Promise<void> {
+    await cosmosCall(`write provisioning ${doc.id}`, () => this.container.items.upsert(doc));
+  }
+}
+
+function strip<T extends object>(doc: T): T {
+  return Object.fromEntries(Object.entries(doc).filter(([name]) => !name.startsWith('_'))) as T;
+}
