@@ -160,6 +160,8 @@ export interface WatchRoundSummary {
   pages: number;
   /** A source was throttled or down this round; the watcher backs off. */
   degraded: boolean;
+  /** The longest Retry-After a throttled read of this round asked for: the next round waits at least this long. */
+  retryAfterMs?: number;
   /** When the next round should run, chosen from what waits and what the round cost. */
   nextDelayMs: number;
 }

@@ -36,6 +36,12 @@ export const onboardingWaits = {
   importBudgetMs: 24 * hour,
   encryptionBudgetMs: 24 * hour,
   defenderBudgetMs: 12 * hour,
+  /**
+   * A wait that lasts registers itself again after these intervals (doubling from the first), which starts the
+   * tenant's watcher again if it died (failed, terminated) while nothing new registered. A registration is
+   * idempotent and reads no Graph: it costs one Cosmos write and one status read.
+   */
+  reregisterAfterMs: { firstMs: 1 * hour, maxMs: 6 * hour },
 } as const;
 
 export interface OnboardingStatus {
@@ -93,7 +99,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   }): Generator<Task, { done: boolean; last?: Observed<K> }, unknown> {
     const waitId = `${w.kind}:${++waits}`;
     status({ step: w.step, waitingFor: w.waitingFor, until: w.deadline.toISOString() });
-    yield* callActivity(context, a.awaitDeviceState, {
+    const registration: WaitRegistration = {
       ...key,
       instanceId: context.df.instanceId,
       waitId,
@@ -101,17 +107,27 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       deadline: w.deadline.toISOString(),
       since: now().toISOString(),
       ...w.extra,
-    });
-    if (now().getTime() >= w.deadline.getTime()) return { done: false };
+    };
+    yield* callActivity(context, a.awaitDeviceState, registration);
     let last: Observed<K> | undefined;
+    let interval: number = onboardingWaits.reregisterAfterMs.firstMs;
+    let reregisterAt = now().getTime() + interval;
     for (;;) {
+      if (now().getTime() >= w.deadline.getTime()) return { done: false, ...(last ? { last } : {}) };
+      if (now().getTime() >= reregisterAt) {
+        // The same registration again: nothing changes if the watcher runs; a dead one is started again.
+        yield* callActivity(context, a.awaitDeviceState, registration);
+        interval = Math.min(interval * 2, onboardingWaits.reregisterAfterMs.maxMs);
+        reregisterAt = now().getTime() + interval;
+        continue;
+      }
       // A timer per race: a timer task yielded in a second Task.any is scheduled again by durable-functions 3.5.
-      const timer: TimerTask = context.df.createTimer(w.deadline);
+      const timer: TimerTask = context.df.createTimer(new Date(Math.min(w.deadline.getTime(), reregisterAt)));
       // An event name per wait: the event task of a wait that timed out stays open, and durable-functions 3.5
       // would hand it the next event of its name; a task yielded in a second Task.any does not complete it.
       const event = context.df.waitForExternalEvent(deviceStateEventName(waitId));
       const winner: unknown = yield context.df.Task.any([event, timer]);
-      if (winner === timer) return { done: false, ...(last ? { last } : {}) };
+      if (winner === timer) continue;
       timer.cancel();
       const data = event.result as DeviceStateEvent;
       if (data.waitId !== waitId || data.observed.kind !== w.kind) continue;

@@ -1,7 +1,9 @@
 import { type DurableClient } from 'durable-functions';
 import { DependencyUnavailableError, ThrottledError } from '../../errors';
 import { type ApiClient } from '../../platform/graph/api-client';
-import { odataString } from '../../platform/graph/odata';
+import { sendBatch } from '../../platform/graph/batch';
+import { odataString, segment } from '../../platform/graph/odata';
+import { retryAfterMs } from '../../platform/graph/retry-strategy';
 import { type TenantApis } from '../../platform/graph/tenant-clients';
 import {
   type DefenderState,
@@ -19,25 +21,8 @@ import {
   type ListedImport,
   requestAutopilotSync,
 } from '../steps/autopilot';
+import { nextDelay } from './pacing';
 import { type WaitDocument, type WaitStore } from './wait-store';
-
-const second = 1000;
-const minute = 60 * second;
-const hour = 60 * minute;
-
-/**
- * How often a round runs: as often as the fastest kind of wait asks, never more often than its reads are worth
- * (`perPageMs` of pause per listing page read), slower while nothing changes, and slower still once every wait is
- * old (a device stuck for a day is looked at every few hours, like the old per-device polling did).
- */
-export const watchPacing = {
-  fastestMs: { import: 1 * minute, enrollment: 5 * minute, encryption: 2 * minute, defender: 2 * minute },
-  perPageMs: 15 * second,
-  quietFactor: 2,
-  maxMs: 15 * minute,
-  maxAfterTwoHoursMs: 1 * hour,
-  maxAfterADayMs: 6 * hour,
-} as const satisfies { fastestMs: Record<WaitKind, number> } & Record<string, unknown>;
 
 export interface RoundDeps {
   waits: WaitStore;
@@ -50,6 +35,10 @@ interface ManagedDeviceRow {
   serialNumber: string;
   azureADDeviceId?: string | null;
   isEncrypted?: boolean;
+}
+
+/** The one managed device GET (`$select=id,hardwareInformation`) that carries the TPM; a list carries defaults. */
+interface HardwareRow {
   hardwareInformation?: { tpmSpecificationVersion?: string | null } | null;
 }
 
@@ -71,6 +60,12 @@ const unjoined = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
 /** The BitLocker recovery key API refuses calls without these headers. */
 const recoveryKeyHeaders = { 'ocp-client-name': 'managed-desktop-security', 'ocp-client-version': '1.0' };
 const upper = (s: string) => s.toUpperCase();
+/** A round never sleeps inside a call: what is throttled is read again next round, after its Retry-After. */
+const noRetries = {
+  maxRetries: 0,
+  retries: false,
+  tuning: { baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0 },
+};
 
 /**
  * One round of a tenant's watcher: every wait of the tenant from Cosmos, each state they wait on from Graph's and
@@ -91,27 +86,56 @@ export async function watchRound(
 
   let pages = 0;
   let degraded = false;
-  const listAll = async <T>(
-    api: ApiClient,
-    path: string,
-    options: { headers?: Record<string, string>; retries?: boolean } = {},
-  ) => {
+  let retryAfter: number | undefined;
+  const throttled = (ms: number | undefined) => {
+    degraded = true;
+    if (ms !== undefined) retryAfter = Math.max(retryAfter ?? 0, ms);
+  };
+  /** A throttled or failing source is skipped this round (undefined); its Retry-After paces the next round. */
+  const unlessUnavailable = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
     try {
+      return await read();
+    } catch (error) {
+      if (error instanceof ThrottledError) throttled(error.retryAfterMs);
+      else if (error instanceof DependencyUnavailableError) degraded = true;
+      else throw error;
+      return undefined;
+    }
+  };
+  const listAll = <T>(api: ApiClient, path: string, options: { headers?: Record<string, string> } = {}) =>
+    unlessUnavailable(async () => {
       const rows: T[] = [];
-      // Graph listings do not sleep on Retry-After inside a round: a throttled one is read again next round.
-      // Defender's two calls a round do (`retries: true`): its windows are a minute long, its answers few.
-      for await (const page of api.pages<T>(path, { ...options, retries: options.retries ?? false })) {
+      for await (const page of api.pages<T>(path, { ...options, retries: false })) {
         pages++;
         rows.push(...page);
       }
       return rows;
-    } catch (error) {
-      if (error instanceof ThrottledError || error instanceof DependencyUnavailableError) {
-        degraded = true;
-        return undefined;
+    });
+
+  /** Each device's `hardwareInformation` by its own GET, 20 to a `$batch`; a throttled answer is unread. */
+  const tpmOf = async (toRead: WaitDocument[]): Promise<Map<WaitDocument, boolean>> => {
+    const found = new Map<WaitDocument, boolean>();
+    if (toRead.length === 0) return found;
+    const answers = await unlessUnavailable(() =>
+      sendBatch(
+        apis.graph,
+        toRead.map((w, i) => ({
+          id: String(i),
+          method: 'GET' as const,
+          url: `/deviceManagement/managedDevices/${segment(w.device!.managedDeviceId)}?$select=id,hardwareInformation`,
+        })),
+        { version: 'beta', ...noRetries },
+      ),
+    );
+    for (const [i, answer] of (answers ?? []).entries()) {
+      if (answer.status === 200) {
+        const row = answer.body as HardwareRow | undefined;
+        found.set(toRead[i]!, Boolean(row?.hardwareInformation?.tpmSpecificationVersion));
+      } else if (answer.status === 429) {
+        throttled(retryAfterMs({ get: (name) => headerOf(answer.headers, name) }));
       }
-      throw error;
     }
+    return found;
   };
 
   const observed = new Map<WaitDocument, ObservedState>();
@@ -144,19 +168,17 @@ export async function watchRound(
         needsSync ||= found.needsSync;
         observed.set(wait, { kind: 'import', status: found.status });
       }
-      if (toImport.length > 0) {
-        try {
-          await importIdentities(
+      // The next round lists again and imports only what did not land.
+      if (
+        toImport.length > 0 &&
+        (await unlessUnavailable(() =>
+          importIdentities(
             apis.graph,
             toImport.map((w) => ({ serialNumber: w.serialNumber, ...w.import! })),
-          );
-          imported = toImport.length;
-        } catch (error) {
-          // The next round lists again and imports only what did not land.
-          if (!(error instanceof ThrottledError || error instanceof DependencyUnavailableError)) throw error;
-          degraded = true;
-        }
-      }
+          ),
+        )) !== undefined
+      )
+        imported = toImport.length;
       if (needsSync) await requestAutopilotSync(apis.graph).catch(() => (degraded = true));
     }
   }
@@ -166,7 +188,7 @@ export async function watchRound(
   if (enrollmentWaits.length + encryptionWaits.length > 0) {
     const managed = await listAll<ManagedDeviceRow>(
       apis.graph,
-      '/beta/deviceManagement/managedDevices?$select=id,serialNumber,azureADDeviceId,isEncrypted,hardwareInformation&$top=999',
+      '/beta/deviceManagement/managedDevices?$select=id,serialNumber,azureADDeviceId,isEncrypted&$top=999',
     );
     if (managed) {
       const bySerial = new Map<string, ManagedDeviceRow>();
@@ -183,13 +205,16 @@ export async function watchRound(
           });
       }
       const byId = new Map(managed.map((row) => [row.id, row]));
+      const listed = encryptionWaits.filter((w) => w.device && byId.has(w.device.managedDeviceId));
+      // The TPM does not change: read once per wait (batched), kept on the wait; unread this round, unreported.
+      const tpm = await tpmOf(listed.filter((w) => w.tpmPresent === undefined));
       const states = new Map<WaitDocument, EncryptionState>();
-      for (const wait of encryptionWaits) {
-        const row = wait.device && byId.get(wait.device.managedDeviceId);
-        if (!row) continue;
+      for (const wait of listed) {
+        const tpmPresent = wait.tpmPresent ?? tpm.get(wait);
+        if (tpmPresent === undefined) continue;
         states.set(wait, {
-          encrypted: row.isEncrypted === true,
-          tpmPresent: Boolean(row.hardwareInformation?.tpmSpecificationVersion),
+          encrypted: byId.get(wait.device!.managedDeviceId)!.isEncrypted === true,
+          tpmPresent,
           recoveryKeyEscrowed: false,
         });
       }
@@ -228,7 +253,7 @@ export async function watchRound(
 
   const defenderWaits = byKind.defender ?? [];
   if (defenderWaits.length > 0) {
-    const machines = await listAll<MachineRow>(apis.defender, '/api/machines?$top=10000', { retries: true });
+    const machines = await listAll<MachineRow>(apis.defender, '/api/machines?$top=10000');
     const byAad = new Map<string, MachineRow>();
     for (const m of machines ?? []) {
       if (!m.aadDeviceId) continue;
@@ -240,7 +265,7 @@ export async function watchRound(
       (w) => w.device && byAad.get(w.device.azureADDeviceId.toLowerCase())?.onboardingStatus === 'Onboarded',
     );
     const avInfo = anyOnboarded
-      ? await listAll<AvInfoRow>(apis.defender, '/api/deviceavinfo?$top=10000', { retries: true })
+      ? await listAll<AvInfoRow>(apis.defender, '/api/deviceavinfo?$top=10000')
       : [];
     if (machines && avInfo) {
       const avByMachine = new Map(avInfo.map((row) => [row.machineId, row]));
@@ -278,7 +303,11 @@ export async function watchRound(
           throw error;
         }
         raised++;
-        await waits.markReported(wait, stable(state));
+        await waits.markReported(
+          wait,
+          stable(state),
+          state.kind === 'encryption' ? { tpmPresent: state.encryption.tpmPresent } : {},
+        );
       }),
     );
   }
@@ -291,6 +320,7 @@ export async function watchRound(
     imported,
     pages,
     degraded,
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     nextDelayMs: 0,
   };
   summary.nextDelayMs = nextDelay(summary, all, input.lastDelayMs, new Date(input.now));
@@ -312,25 +342,6 @@ function stable(state: ObservedState): string {
   );
 }
 
-export function nextDelay(
-  summary: Pick<WatchRoundSummary, 'byKind' | 'raised' | 'imported' | 'pages' | 'degraded'>,
-  waits: Pick<WaitDocument, 'since'>[],
-  lastDelayMs: number,
-  now: Date,
-): number {
-  const kinds = Object.keys(summary.byKind) as WaitKind[];
-  if (kinds.length === 0) return watchPacing.fastestMs.import;
-  const fastest = Math.min(...kinds.map((k) => watchPacing.fastestMs[k]));
-  const youngest = Math.max(...waits.map((w) => Date.parse(w.since)));
-  const age = now.getTime() - youngest;
-  const max =
-    age > 24 * hour
-      ? watchPacing.maxAfterADayMs
-      : age > 2 * hour
-        ? watchPacing.maxAfterTwoHoursMs
-        : watchPacing.maxMs;
-  const quiet = summary.raised === 0 && summary.imported === 0;
-  let delay = quiet || summary.degraded ? Math.max(fastest, lastDelayMs * watchPacing.quietFactor) : fastest;
-  delay = Math.max(delay, summary.pages * watchPacing.perPageMs);
-  return Math.min(delay, Math.max(max, fastest));
+function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
+  return Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }

@@ -29,11 +29,12 @@ export async function registerWait(
   try {
     await client.startNew(watchOrchestration, { instanceId, input });
   } catch (error) {
-    if (await isLive(client, instanceId))
-      throw new DependencyUnavailableError(`watcher ${instanceId} was started concurrently`, 'durable', {
-        cause: error,
-      });
-    throw error;
+    if (!(await isLive(client, instanceId))) throw error;
+    // A dead watcher (failed, terminated) that another registration has just started again: it sees this wait.
+    if (claimed.claim === 'running') return 'running';
+    throw new DependencyUnavailableError(`watcher ${instanceId} was started concurrently`, 'durable', {
+      cause: error,
+    });
   }
   if (claimed.claim === 'start') await waits.confirmRunning(registration.tenantId, claimed.etag);
   return 'started';

@@ -9,6 +9,8 @@ export interface WaitDocument extends ItemDefinition, WaitRegistration {
   type: 'wait';
   /** What the watcher last raised for this wait (stable JSON), so that it raises only changes. */
   reported?: string;
+  /** The device's TPM as its own GET answered it (a managed device list does not carry it): read once a wait. */
+  tpmPresent?: boolean;
 }
 
 /**
@@ -90,14 +92,21 @@ export class WaitStore {
     return resources.length > 0;
   }
 
-  /** Notes what was raised for a wait, unless the device has registered another wait since. */
-  async markReported(wait: WaitDocument, reported: string): Promise<void> {
+  /** Notes what was raised for a wait (and facts read for it), unless the device has registered another wait since. */
+  async markReported(
+    wait: WaitDocument,
+    reported: string,
+    facts: Pick<WaitDocument, 'tpmPresent'> = {},
+  ): Promise<void> {
     const item = this.container.item(wait.id, wait.tenantId);
     const { resource, etag } = await cosmosCall(`read wait ${wait.id}`, () => item.read<WaitDocument>());
     if (!resource || !etag || resource.waitId !== wait.waitId) return;
     try {
       await cosmosCall(`mark wait ${wait.id}`, () =>
-        item.replace({ ...resource, reported }, { accessCondition: { type: 'IfMatch', condition: etag } }),
+        item.replace(
+          { ...resource, ...facts, reported },
+          { accessCondition: { type: 'IfMatch', condition: etag } },
+        ),
       );
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;

@@ -73,6 +73,41 @@ describe('the tenant watcher', () => {
     expect(ended.runtimeStatus).toBe('Completed');
   });
 
+  it('ends every device right when the watcher is terminated mid-order and nothing new registers', async () => {
+    const tenant = await tenantWith('Litware');
+    const users = world.unlicensedUsers(tenant.id, 3);
+    const serials = ['LOST-A', 'LOST-B', 'LOST-C'];
+    const started = world.clock.now();
+    await world.postOrder(
+      orderFor(
+        tenant.id,
+        'PO-LOST',
+        serials.map((serial, i) => ({ serial, upn: users[i]! })),
+      ),
+    );
+    const watcher = watcherInstanceId(tenant.id);
+    await waitUntilRunning(watcher);
+    await world.settle();
+    // The devices wait on their imports; their watcher is gone, and no other device of the tenant will register.
+    await world.host.durable.terminate(watcher, 'test: the watcher is lost');
+    expect((await world.host.durable.getStatus(watcher))?.runtimeStatus).toBe('Terminated');
+
+    const ids = serials.map((s) => instanceIdOf(tenant.id, s));
+    const done = await world.waitForInstances(ids);
+    for (const id of ids) expect(done.get(id)?.output).toMatchObject({ status: 'onboarded' });
+    // The waits registered themselves again after an hour and started a watcher: the devices ended with the
+    // lifecycle and that hour, not at their imports' 24-hour deadline.
+    for (const id of ids) {
+      const ended = Date.parse(
+        (await world.host.durable.getStatus(id))?.lastUpdatedTime as unknown as string,
+      );
+      expect(ended - started).toBeGreaterThan(hour);
+      expect(ended - started).toBeLessThan(4 * hour);
+    }
+    const restarted = await world.host.waitForInstance(watcher, { timeoutMs: 30_000 });
+    expect(restarted.runtimeStatus).toBe('Completed');
+  });
+
   it('finishes the healthy devices of a tenant on time while one device is stuck, then stops', async () => {
     const tenant = await tenantWith('Northwind');
     const users = world.unlicensedUsers(tenant.id, 3);

@@ -257,6 +257,27 @@ describe('onboardDevice orchestrator', () => {
       expect(steps.find((s) => s.step === 'defender')?.endedAt).toBe(at(31 * minute));
     });
 
+    it('registers a wait again after an hour, which restarts a lost watcher, and takes the event that follows', async () => {
+      let registrations = 0;
+      const run = await onboarding(request, {
+        // The watcher is gone: the first registration hears nothing; the second starts a watcher, which reports.
+        import: () =>
+          ++registrations === 1
+            ? []
+            : importReport({ state: 'complete', azureADDeviceId: 'aad-1' }, 5 * minute),
+      }).run<OnboardingOutcome>();
+      expect(outcomeOf(run).status).toBe('onboarded');
+      const imports = run.calls(a.awaitDeviceState).filter((c) => c.input.kind === 'import');
+      expect(imports.map((c) => c.at.getTime() - t0)).toEqual([0, hour]);
+      expect(imports[1]!.input).toEqual(imports[0]!.input);
+      expect(recordOf(run).steps[0]).toMatchObject({
+        step: 'autopilotImport',
+        endedAt: at(hour + 5 * minute),
+      });
+      // The timer that lost to the event was cancelled; none is left pending.
+      expect(run.timers.filter((t) => !t.fired && !t.canceled)).toEqual([]);
+    });
+
     it('accepts a device already registered to the tenant', async () => {
       const run = await onboarding(request, {
         import: () => importReport({ state: 'alreadyRegistered', autopilotDeviceId: 'ap-1' }),
@@ -316,14 +337,20 @@ describe('onboardDevice orchestrator', () => {
   });
 
   describe('enrollment', () => {
-    it('fails as enrollmentTimedOut exactly at the deadline, with one registration and no polling', async () => {
+    it('fails as enrollmentTimedOut exactly at the deadline, with one wait registered again at growing intervals and no polling', async () => {
       const run = await onboarding(request, { enrollment: () => [] }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'enrollmentTimedOut',
         detail: 'The device did not enroll within P14D.',
       });
-      expect(waitsOf(run).filter((w) => w.kind === 'enrollment')).toHaveLength(1);
+      // The same registration each time (it restarts a dead watcher), 1 h, 2 h, 4 h, then every 6 h apart.
+      const registrations = run.calls(a.awaitDeviceState).filter((c) => c.input.kind === 'enrollment');
+      expect(new Set(registrations.map((c) => JSON.stringify(c.input))).size).toBe(1);
+      const gaps = registrations.slice(1).map((c, i) => c.at.getTime() - registrations[i]!.at.getTime());
+      expect(gaps.slice(0, 4)).toEqual([hour, 2 * hour, 4 * hour, 6 * hour]);
+      expect(gaps.slice(3).every((gap) => gap === 6 * hour)).toBe(true);
+      expect(registrations.at(-1)!.at.getTime()).toBeGreaterThan(t0 + 14 * day - 6 * hour);
       expect(recordOf(run).endedAt).toBe(at(14 * day));
       expect(run.timers.every((t) => t.fireAt.getTime() <= t0 + 14 * day)).toBe(true);
       expect(waitsOf(run).some((w) => w.kind === 'encryption')).toBe(false);
