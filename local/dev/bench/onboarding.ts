@@ -57,7 +57,8 @@ interface BurstResult {
  * orchestrations → Graph and Defender in a simulated tenant → Cosmos. Stack, simulator and host share one virtual
  * clock, so the simulated hours of Autopilot and enrollment pass as soon as the host is idle; the wall time is what
  * the app's own work costs, plus the real-time waits that throttling forces (the simulator's throttling windows run
- * on real time). Run with Intune's default limits, then with throttling off.
+ * on real time, and also free once the scenario clock has passed them: work done at one simulated instant is
+ * throttled as a burst, rounds minutes apart in simulated time are not). Every default limit stays on.
  */
 export const onboardingBurst: Benchmark = {
   name: `Onboarding burst: ${variants.map((v) => v.devices).join(' and ')} devices in orders of up to ${maxOrderDevices} (stack, simulator and host on a virtual clock)`,

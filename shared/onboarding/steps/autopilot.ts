@@ -2,35 +2,13 @@ import { tenantLayout } from '../../domain/tenant-layout';
 import { DependencyRejectedError, DependencyUnavailableError, ThrottledError } from '../../errors';
 import { type ApiClient } from '../../platform/graph/api-client';
 import { addDeviceToGroup, findGroupId, tenantWide, TenantNotProvisionedError } from './directory';
-import { odataString, segment } from '../../platform/graph/odata';
-import {
-  type ImportEntry,
-  type ImportStatus,
-  type OnboardingRequest,
-  type ProfileAssignment,
-} from '../contract';
-
-/** What `submitAutopilotImport` found or did for one device. */
-export type ImportSubmission =
-  | { kind: 'submitted'; importedDeviceId: string }
-  /** The device is already a registered Autopilot device of this tenant: nothing to import. */
-  | { kind: 'alreadyRegistered'; autopilotDeviceId: string };
+import { odataString } from '../../platform/graph/odata';
+import { type ImportEntry, type ImportStatus, type ProfileAssignment } from '../contract';
 
 interface AutopilotDeviceIdentity {
   id: string;
   serialNumber: string;
   azureActiveDirectoryDeviceId?: string;
-}
-
-interface ImportedIdentity {
-  id: string;
-  serialNumber: string;
-  state?: {
-    deviceImportStatus?: string;
-    deviceErrorCode?: number;
-    deviceErrorName?: string;
-    deviceRegistrationId?: string;
-  };
 }
 
 /** Autopilot's answers for a device that is registered already: to this tenant (806) or to another (808). */
@@ -45,79 +23,6 @@ async function findRegisteredDevice(
     `/beta/deviceManagement/windowsAutopilotDeviceIdentities?$filter=contains(serialNumber,${odataString(serialNumber)})`,
   );
   return page.body.value.find((d) => d.serialNumber.toUpperCase() === serialNumber.toUpperCase());
-}
-
-/**
- * Submits the device to Autopilot unless it is registered already or an earlier attempt submitted it: a retried
- * or replayed activity finds its own import instead of importing twice.
- */
-export async function submitAutopilotImport(
-  graph: ApiClient,
-  request: OnboardingRequest,
-): Promise<ImportSubmission> {
-  const registered = await findRegisteredDevice(graph, request.serialNumber);
-  if (registered) return { kind: 'alreadyRegistered', autopilotDeviceId: registered.id };
-  const earlier = await graph.get<{ value: ImportedIdentity[] }>(
-    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=serialNumber eq ${odataString(request.serialNumber)}`,
-  );
-  const existing = earlier.body.value.find(
-    (d) => d.serialNumber.toUpperCase() === request.serialNumber.toUpperCase(),
-  );
-  if (existing) return { kind: 'submitted', importedDeviceId: existing.id };
-  const created = await graph.post<{ value: ImportedIdentity[] }>(
-    '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import',
-    {
-      importedWindowsAutopilotDeviceIdentities: [
-        {
-          '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
-          serialNumber: request.serialNumber,
-          hardwareIdentifier: request.hardwareHash,
-          groupTag: request.groupTag,
-          assignedUserPrincipalName: request.assignedUserPrincipalName,
-          importId: request.orderId,
-          state: {
-            '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
-            deviceImportStatus: 'unknown',
-            deviceRegistrationId: '',
-            deviceErrorCode: 0,
-            deviceErrorName: '',
-          },
-        },
-      ],
-    },
-  );
-  const imported = created.body.value[0];
-  if (!imported) throw new Error('Autopilot import answered without the imported device');
-  return { kind: 'submitted', importedDeviceId: imported.id };
-}
-
-export async function getAutopilotImportStatus(
-  graph: ApiClient,
-  importedDeviceId: string,
-  serialNumber: string,
-): Promise<ImportStatus> {
-  const { body } = await graph.get<ImportedIdentity>(
-    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${segment(importedDeviceId)}`,
-  );
-  const state = body.state ?? {};
-  const errorName = state.deviceErrorName ?? '';
-  const errorCode = state.deviceErrorCode ?? 0;
-  switch (state.deviceImportStatus) {
-    case 'complete': {
-      // Complete means Autopilot accepted the hash; the device is registered once the service has synced it.
-      const registered = await findRegisteredDevice(graph, serialNumber);
-      if (registered) return { state: 'complete', autopilotDeviceId: registered.id };
-      await requestAutopilotSync(graph);
-      return { state: 'pending' };
-    }
-    case 'error':
-      if (errorName === alreadyInThisTenant) return { state: 'alreadyRegistered' };
-      if (errorName === assignedToOtherTenant)
-        return { state: 'registeredToAnotherTenant', errorCode, errorName };
-      return { state: 'failed', errorCode, errorName: errorName || 'unknown' };
-    default:
-      return { state: 'pending' };
-  }
 }
 
 /** Autopilot honours at most one sync per ten minutes per tenant. */

@@ -40,27 +40,31 @@ describe('the tenant watcher', () => {
     }
   }
 
+  /** Orders the devices, lets them register their imports, then terminates their tenant's watcher. */
+  async function orderThenLoseWatcher(
+    tenant: TenantRecord,
+    orderId: string,
+    devices: { serial: string; upn: string }[],
+  ): Promise<string> {
+    expect((await world.postOrder(orderFor(tenant.id, orderId, devices))).status).toBe(202);
+    const watcher = watcherInstanceId(tenant.id);
+    await waitUntilRunning(watcher);
+    await world.settle();
+    await world.host.durable.terminate(watcher, 'test: the watcher is lost');
+    expect((await world.host.durable.getStatus(watcher))?.runtimeStatus).toBe('Terminated');
+    return watcher;
+  }
+
   it('ends every device right when the watcher is terminated and started again by a later registration', async () => {
     const tenant = await tenantWith('Adatum');
     const users = world.unlicensedUsers(tenant.id, 4);
     const first = ['WATCH-A', 'WATCH-B', 'WATCH-C'];
-    expect(
-      (
-        await world.postOrder(
-          orderFor(
-            tenant.id,
-            'PO-W1',
-            first.map((serial, i) => ({ serial, upn: users[i]! })),
-          ),
-        )
-      ).status,
-    ).toBe(202);
-    const watcher = watcherInstanceId(tenant.id);
-    await waitUntilRunning(watcher);
-    await world.settle();
     // The devices wait on their imports; their watcher is gone.
-    await world.host.durable.terminate(watcher, 'test: the watcher is lost');
-    expect((await world.host.durable.getStatus(watcher))?.runtimeStatus).toBe('Terminated');
+    const watcher = await orderThenLoseWatcher(
+      tenant,
+      'PO-W1',
+      first.map((serial, i) => ({ serial, upn: users[i]! })),
+    );
 
     expect(
       (await world.postOrder(orderFor(tenant.id, 'PO-W2', [{ serial: 'WATCH-D', upn: users[3]! }]))).status,
@@ -78,20 +82,12 @@ describe('the tenant watcher', () => {
     const users = world.unlicensedUsers(tenant.id, 3);
     const serials = ['LOST-A', 'LOST-B', 'LOST-C'];
     const started = world.clock.now();
-    await world.postOrder(
-      orderFor(
-        tenant.id,
-        'PO-LOST',
-        serials.map((serial, i) => ({ serial, upn: users[i]! })),
-      ),
-    );
-    const watcher = watcherInstanceId(tenant.id);
-    await waitUntilRunning(watcher);
-    await world.settle();
     // The devices wait on their imports; their watcher is gone, and no other device of the tenant will register.
-    await world.host.durable.terminate(watcher, 'test: the watcher is lost');
-    expect((await world.host.durable.getStatus(watcher))?.runtimeStatus).toBe('Terminated');
-
+    const watcher = await orderThenLoseWatcher(
+      tenant,
+      'PO-LOST',
+      serials.map((serial, i) => ({ serial, upn: users[i]! })),
+    );
     const ids = serials.map((s) => instanceIdOf(tenant.id, s));
     const done = await world.waitForInstances(ids);
     for (const id of ids) expect(done.get(id)?.output).toMatchObject({ status: 'onboarded' });

@@ -108,7 +108,8 @@ describe('watchTenant orchestrator', () => {
 
   it('stops for good when its tenant can no longer be served (a permanent failure of the round)', async () => {
     const run = await watcher()
-      .onActivity(w.watchRound, { permanentFailure: { code: 'tenant_suspended', message: 'suspended' } })
+      // What the activity registration returns for an error no retry cures (here: the tenant is suspended).
+      .onActivity(w.watchRound.name, { permanentFailure: { code: 'tenant_suspended', message: 'suspended' } })
       .run();
     expect(run.status).toBe('Completed');
     expect(run.output).toEqual({ rounds: 1, stopped: 'watchRound: suspended' });
