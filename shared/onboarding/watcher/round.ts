@@ -60,6 +60,12 @@ const unjoined = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
 /** The BitLocker recovery key API refuses calls without these headers. */
 const recoveryKeyHeaders = { 'ocp-client-name': 'managed-desktop-security', 'ocp-client-version': '1.0' };
 const upper = (s: string) => s.toUpperCase();
+/**
+ * TPM reads a round makes at most (one GET each, 20 to a `$batch`). Intune allows 1,000 requests per 20 s per app and
+ * tenant and throttles each request of a batch on its own: a round of 2,000 devices turning to BitLocker at once
+ * spends half of that window on TPMs, and reads the rest in its next rounds.
+ */
+export const tpmReadsPerRound = 500;
 /** A round never sleeps inside a call: what is throttled is read again next round, after its Retry-After. */
 const noRetries = {
   maxRetries: 0,
@@ -207,7 +213,7 @@ export async function watchRound(
       const byId = new Map(managed.map((row) => [row.id, row]));
       const listed = encryptionWaits.filter((w) => w.device && byId.has(w.device.managedDeviceId));
       // The TPM does not change: read once per wait (batched), kept on the wait; unread this round, unreported.
-      const tpm = await tpmOf(listed.filter((w) => w.tpmPresent === undefined));
+      const tpm = await tpmOf(listed.filter((w) => w.tpmPresent === undefined).slice(0, tpmReadsPerRound));
       const states = new Map<WaitDocument, EncryptionState>();
       for (const wait of listed) {
         const tpmPresent = wait.tpmPresent ?? tpm.get(wait);
