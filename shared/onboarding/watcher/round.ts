@@ -65,7 +65,7 @@ const upper = (s: string) => s.toUpperCase();
  * tenant and throttles each request of a batch on its own: a round of 2,000 devices turning to BitLocker at once
  * spends half of that window on TPMs, and reads the rest in its next rounds.
  */
-export const tpmReadsPerRound = 500;
+const tpmReadsPerRound = 500;
 /** A round never sleeps inside a call: what is throttled is read again next round, after its Retry-After. */
 const noRetries = {
   maxRetries: 0,
