@@ -124,13 +124,20 @@ function seeded(seed: number): () => number {
  * A fleet as managed desktops look: most devices healthy; a few percent each with signatures overdue, BitLocker or
  * its key missing, Defender impaired, updates pending (within grace or past it), an old feature update, old Office,
  * known folders not moved, a third-party product, no or two rings, stale sources, stop errors; 3 % not reporting.
- * Each device carries the ~30 applications of a desktop.
+ * Each device carries the ~30 applications of a desktop. `firstIndex` numbers the devices, so that a fleet can be built
+ * in chunks.
  */
-export function mixedFleet(tenantId: string, devices: number, now: number, seed = 1): DeviceFacts[] {
+export function mixedFleet(
+  tenantId: string,
+  devices: number,
+  now: number,
+  seed = 1,
+  firstIndex = 0,
+): DeviceFacts[] {
   const random = seeded(seed);
   const chance = (p: number) => random() < p;
   const fleet: DeviceFacts[] = [];
-  for (let i = 0; i < devices; i++) {
+  for (let i = firstIndex; i < firstIndex + devices; i++) {
     const facts = healthyDeviceFacts(tenantId, i, now);
     const m = facts.managedDevice!;
     const p = facts.protectionState!;

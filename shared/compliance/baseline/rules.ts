@@ -10,6 +10,7 @@ import {
   type Thresholds,
   type WindowsRelease,
 } from './contract';
+import { isoMs } from './time';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -35,7 +36,7 @@ function day(ms: number): string {
 /** Milliseconds since the ISO instant, or undefined when it does not parse. */
 function ageMs(iso: string | undefined, now: number): number | undefined {
   if (iso === undefined) return undefined;
-  const at = Date.parse(iso);
+  const at = isoMs(iso);
   return Number.isFinite(at) ? now - at : undefined;
 }
 
@@ -64,27 +65,28 @@ function onboardedMachine(facts: DeviceFacts) {
 
 const productCacheLimit = 100_000;
 
-/** The third-party products whose name (and publisher, when the entry names one) the inventory holds. */
+/**
+ * The third-party products whose name (and publisher, when the entry names one) the inventory holds. The cache keeps
+ * the candidates per application name (most names are none), since names repeat across a fleet.
+ */
 export function findThirdPartyProducts(
   apps: readonly { name: string; publisher?: string }[],
   products: readonly ThirdPartyProduct[],
-  cache?: Map<string, string | null>,
+  cache?: Map<string, readonly ThirdPartyProduct[]>,
 ): string[] {
   if (cache && cache.size > productCacheLimit) cache.clear();
   const found: string[] = [];
   for (const app of apps) {
-    const key = `${app.name}\u0000${app.publisher ?? ''}`;
-    let product = cache?.get(key);
-    if (product === undefined) {
+    let candidates = cache?.get(app.name);
+    if (candidates === undefined) {
       const name = app.name.toLowerCase();
-      const publisher = (app.publisher ?? '').toLowerCase();
-      product =
-        products.find(
-          (p) => name.includes(p.match) && (p.publisher === undefined || publisher.includes(p.publisher)),
-        )?.name ?? null;
-      cache?.set(key, product);
+      candidates = products.filter((p) => name.includes(p.match));
+      cache?.set(app.name, candidates);
     }
-    if (product !== null && !found.includes(product)) found.push(product);
+    if (candidates.length === 0) continue;
+    const publisher = (app.publisher ?? '').toLowerCase();
+    const product = candidates.find((p) => p.publisher === undefined || publisher.includes(p.publisher));
+    if (product && !found.includes(product.name)) found.push(product.name);
   }
   return found;
 }
@@ -266,7 +268,7 @@ const rules: Rule[] = [
     remediations: ['deviceSync'],
     evaluate: ({ qualityUpdate: q }, { now, thresholds }) => {
       if (q!.status === 'upToDate') return pass(`up to date (ring ${q!.ring})`);
-      const released = q!.missingReleaseDate === undefined ? Number.NaN : Date.parse(q!.missingReleaseDate);
+      const released = q!.missingReleaseDate === undefined ? Number.NaN : isoMs(q!.missingReleaseDate);
       if (!Number.isFinite(released))
         return unknown(`status ${q!.status} without the missing update's release date`);
       // The ring's deferral delays the offer; its deadline and grace period are the time the device has to install.
@@ -291,7 +293,7 @@ const rules: Rule[] = [
       const build = osBuild(m!.osVersion);
       const release = build === undefined ? undefined : windowsReleases.find((r) => r.build === build);
       if (!release) return unknown(`OS version ${m!.osVersion} not in the release table`);
-      return Date.parse(release.endOfService) > now
+      return isoMs(release.endOfService) > now
         ? pass(`${release.name}, serviced until ${release.endOfService}`)
         : fail(`${release.name} reached end of service on ${release.endOfService}`);
     },
