@@ -150,7 +150,7 @@ const rules: Rule[] = [
   },
   {
     id: 'MDS-AV-05',
-    title: 'Quick scan within the last days',
+    title: 'Quick scan within 7 days',
     category: 'antivirus',
     severity: 'medium',
     reads: ['protectionState'],
