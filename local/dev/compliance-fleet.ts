@@ -1,3 +1,4 @@
+import { mulberry32 } from '@mds/platform-kit';
 import { type DeviceFacts } from '../../shared/compliance/baseline/contract';
 import { type UpdateRing } from '../../shared/domain/tenant';
 
@@ -108,18 +109,6 @@ export function healthyDeviceFacts(tenantId: string, index: number, now: number)
   };
 }
 
-/** Mulberry32: a small seeded generator, so that a fleet is the same from run to run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * A fleet as managed desktops look: most devices healthy; a few percent each with signatures overdue, BitLocker or
  * its key missing, Defender impaired, updates pending (within grace or past it), an old feature update, old Office,
@@ -134,7 +123,7 @@ export function mixedFleet(
   seed = 1,
   firstIndex = 0,
 ): DeviceFacts[] {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const chance = (p: number) => random() < p;
   const fleet: DeviceFacts[] = [];
   for (let i = firstIndex; i < firstIndex + devices; i++) {

@@ -5,6 +5,7 @@ import {
   type DeviceFacts,
   type M365Channel,
   type Rule,
+  type RuleId,
   type RuleEvaluation,
   type ThirdPartyProduct,
   type Thresholds,
@@ -91,48 +92,43 @@ export function findThirdPartyProducts(
   return found;
 }
 
-const rules: Rule[] = [
-  {
-    id: 'MDS-AV-01',
-    title: 'Microsoft Defender Antivirus on',
+/** A protection setting that must be on; a device sync re-applies the policy that turns it on. */
+function protectionSwitch(
+  id: RuleId,
+  title: string,
+  setting: 'malwareProtectionEnabled' | 'realTimeProtectionEnabled' | 'tamperProtectionEnabled',
+  name: string,
+): Rule {
+  return {
+    id,
+    title,
     category: 'antivirus',
     severity: 'high',
     reads: ['protectionState'],
     defaultMode: 'remediate',
     remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) =>
-      p!.malwareProtectionEnabled
-        ? pass('Defender Antivirus on')
-        : fail('Defender Antivirus off', deviceSync),
-  },
-  {
-    id: 'MDS-AV-02',
-    title: 'Real-time protection on',
-    category: 'antivirus',
-    severity: 'high',
-    reads: ['protectionState'],
-    defaultMode: 'remediate',
-    remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) =>
-      p!.realTimeProtectionEnabled
-        ? pass('real-time protection on')
-        : fail('real-time protection off', deviceSync),
-  },
-  {
-    id: 'MDS-AV-03',
-    title: 'Tamper protection on',
-    category: 'antivirus',
-    severity: 'high',
-    reads: ['protectionState'],
-    defaultMode: 'remediate',
-    remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) => {
-      if (p!.tamperProtectionEnabled === undefined) return unknown('tamper protection not reported');
-      return p!.tamperProtectionEnabled
-        ? pass('tamper protection on')
-        : fail('tamper protection off', deviceSync);
+    evaluate: ({ protectionState }) => {
+      const on = protectionState![setting];
+      if (on === undefined) return unknown(`${name} not reported`);
+      return on ? pass(`${name} on`) : fail(`${name} off`, deviceSync);
     },
-  },
+  };
+}
+
+const rules: Rule[] = [
+  protectionSwitch(
+    'MDS-AV-01',
+    'Microsoft Defender Antivirus on',
+    'malwareProtectionEnabled',
+    'Defender Antivirus',
+  ),
+  protectionSwitch(
+    'MDS-AV-02',
+    'Real-time protection on',
+    'realTimeProtectionEnabled',
+    'real-time protection',
+  ),
+  protectionSwitch('MDS-AV-03', 'Tamper protection on', 'tamperProtectionEnabled', 'tamper protection'),
   {
     id: 'MDS-AV-04',
     title: 'Antivirus signatures not overdue',

@@ -6,6 +6,7 @@ import {
 import { evaluateDevice } from '../../../shared/compliance/baseline/evaluate';
 import { complianceBaseline, compareVersions, osBuild } from '../../../shared/compliance/baseline/rules';
 import { defaultTenantComplianceSettings } from '../../../shared/compliance/baseline/settings';
+import { type UpdateRing } from '../../../shared/domain/tenant';
 import { ringForDevice } from '../../../shared/domain/update-ring';
 import { healthyDeviceFacts } from '../../../local/dev/compliance-fleet';
 
@@ -15,6 +16,10 @@ const tenantId = 'tenant-a';
 const shares = { test: 0, first: 1, fast: 9, broad: 90 };
 const settings = defaultTenantComplianceSettings(tenantId, shares);
 const ago = (days: number) => new Date(now - days * dayMs).toISOString();
+/** The device in `ring`, lacking the quality update released `days` ago. */
+const lacking =
+  (ring: UpdateRing, status: 'pending' | 'inProgress' | 'failed', days: number) => (f: DeviceFacts) =>
+    (f.qualityUpdate = { asOf: f.qualityUpdate!.asOf, ring, status, missingReleaseDate: ago(days) });
 
 function device(change: (facts: DeviceFacts) => void = () => undefined): DeviceFacts {
   const facts = healthyDeviceFacts(tenantId, 7, now);
@@ -172,14 +177,14 @@ const cases: Case[] = [
   [
     'Broad, released 15 days ago: within 9+5+2 days',
     'MDS-UPD-01',
-    (f) => (f.qualityUpdate = { ...f.qualityUpdate!, status: 'pending', missingReleaseDate: ago(15) }),
+    lacking('broad', 'pending', 15),
     'pass',
     /within ring broad's deadline and grace \(due 2026-12-02\)/,
   ],
   [
     'Broad, released 17 days ago',
     'MDS-UPD-01',
-    (f) => (f.qualityUpdate = { ...f.qualityUpdate!, status: 'failed', missingReleaseDate: ago(17) }),
+    lacking('broad', 'failed', 17),
     'fail',
     /past ring broad's/,
     'deviceSync',
@@ -187,13 +192,7 @@ const cases: Case[] = [
   [
     'Test, released a day ago: no grace',
     'MDS-UPD-01',
-    (f) =>
-      (f.qualityUpdate = {
-        asOf: f.qualityUpdate!.asOf,
-        ring: 'test',
-        status: 'pending',
-        missingReleaseDate: ago(1),
-      }),
+    lacking('test', 'pending', 1),
     'fail',
     /ring test/,
     'deviceSync',
@@ -201,26 +200,14 @@ const cases: Case[] = [
   [
     'First, released 4 days ago: 1+2+2 days',
     'MDS-UPD-01',
-    (f) =>
-      (f.qualityUpdate = {
-        asOf: f.qualityUpdate!.asOf,
-        ring: 'first',
-        status: 'inProgress',
-        missingReleaseDate: ago(4),
-      }),
+    lacking('first', 'inProgress', 4),
     'pass',
     /within ring first/,
   ],
   [
     'First, released 6 days ago',
     'MDS-UPD-01',
-    (f) =>
-      (f.qualityUpdate = {
-        asOf: f.qualityUpdate!.asOf,
-        ring: 'first',
-        status: 'inProgress',
-        missingReleaseDate: ago(6),
-      }),
+    lacking('first', 'inProgress', 6),
     'fail',
     /past ring first/,
     'deviceSync',
