@@ -17,7 +17,7 @@ import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
 import { provisionCosmos, provisionCustomerAuditSink } from '@mds/dev';
-import { customerAuditStorage, stackCaPem, stackSettings } from './stack';
+import { customerAuditStorage, stackCaPem, stackConfig, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
@@ -223,12 +223,10 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
  * world's own pulls past the time its test lets pass (and how many there are depends on what else runs).
  */
 async function ownDatabase(run: string): Promise<{ COSMOS_DATABASE: string }> {
-  const stack = stackSettings();
-  const id = `${stack.COSMOS_DATABASE}-world-${run}`;
-  await provisionCosmos(
-    { endpoint: stack.COSMOS_ENDPOINT ?? '', key: stack.COSMOS_KEY ?? '', ca: stackCaPem() },
-    id,
-  );
+  const { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: key, COSMOS_DATABASE: shared } = stackConfig();
+  if (!key) throw new Error('The local stack exported no COSMOS_KEY');
+  const id = `${shared}-world-${run}`;
+  await provisionCosmos({ endpoint, key, ca: stackCaPem() }, id);
   return { COSMOS_DATABASE: id };
 }
 
