@@ -10,7 +10,7 @@ import { type UpdateRing, type UpdateRingShares } from '../../domain/tenant';
  * - `settings.ts`     `tenantComplianceSettingsSchema` (zod), `parseTenantComplianceSettings`,
  *                     `defaultTenantComplianceSettings(tenantId, rings)`, `resolveCompliance`, `mergeThresholds`;
  * - `evaluate.ts`     `evaluateDevice: EvaluateDevice`, `evaluateFleet: EvaluateFleet`, `fleetAccumulator(...)`;
- * - `transitions.ts`  `healthTransition: HealthTransition`, `healthSnapshot(verdict)`;
+ * - `transitions.ts`  `healthTransition: HealthTransition`, `healthSnapshot(previous, verdict)`;
  * - `remediation.ts`  `planRemediations: PlanRemediations`, `remediationBudget(writeBudget)`;
  * - `describe.ts`     `describeBaseline(baseline)`: the baseline without its evaluations, for views and the README;
  * - `ids.ts`, `time.ts` stable ids (SHA-256) and fast ISO parsing.
