@@ -1,4 +1,5 @@
 // The app's entry (package.json `main`): importing a registration file registers its function with the host.
+import './hooks/residency';
 import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
@@ -10,3 +11,6 @@ import './http/operator-api';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';
+import './orchestrations/access';
+import './activities/access';
+import './timers/access';

@@ -12,6 +12,7 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { rotationTimer } from '../../shared/access/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -63,8 +64,14 @@ export interface PostOptions {
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
 /** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
+const appTimers = [...telemetryTimers.map(({ name }) => name), rotationTimer.name];
 
-export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
+export async function startOnboardingWorld(
+  /** `true`: every timer of the app fires; a list: only those. */
+  options: { timers?: boolean | readonly string[] } = {},
+): Promise<OnboardingWorld> {
+  const enabled: readonly string[] =
+    options.timers === true ? appTimers : options.timers === false ? [] : (options.timers ?? []);
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -83,9 +90,9 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
-      ...(options.timers
-        ? {}
-        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+      ...Object.fromEntries(
+        appTimers.filter((name) => !enabled.includes(name)).map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']),
+      ),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);

@@ -65,6 +65,9 @@ export const localOperator = {
   audience: 'api://managed-desktop-security',
 } as const;
 
+/** The region the local stores stand in for; the Cosmos stand-in's account answers it too. */
+export const localRegion = 'East US';
+
 /** The Autopilot webhook sources the local stack provisions a signing secret for. */
 export const localWebhookSources = ['autopilot'] as const;
 
@@ -91,7 +94,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
   );
-  const cosmos = cert.then((c) => life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c })));
+  const cosmos = cert.then((c) => life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c, region: localRegion })));
   const keyVault = Promise.all([cert, identity]).then(([c, id]) =>
     life.start('keyVault', () =>
       startKeyVault({
@@ -162,6 +165,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
       TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
+      CREDENTIAL_ROTATION_SCHEDULE: '0 15 3 * * *',
+      // Where the stand-ins play their part: the regions the deployment declares (Cosmos DB answers its own).
+      STORAGE_REGION: localRegion,
+      SERVICEBUS_REGION: localRegion,
+      KEYVAULT_REGION: localRegion,
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,
