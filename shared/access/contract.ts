@@ -50,7 +50,11 @@ export const credentialSignals = {
 } as const;
 
 export type Decision = { outcome: 'approved' | 'denied' | 'breakGlass' };
-export type CheckedOut = { leaseEndsAt: string };
+/**
+ * The lease's length: the orchestration's timer runs from when it hears of the checkout, on its own clock (the
+ * record keeps the wall-clock end the holder was told).
+ */
+export type CheckedOut = { leaseMinutes: number };
 export type LeaseEnded = { reason: 'checkedIn' | 'revoked' };
 
 /** One orchestration per request; the id is derived from the request id, which derives from the Idempotency-Key. */

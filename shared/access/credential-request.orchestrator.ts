@@ -59,18 +59,19 @@ export function* credentialRequestOrchestrator(
       return yield* callActivity(context, a.expireRequest, { ...input, stage: 'notCheckedOut' });
     },
   );
-  const checkout: CheckedOut | undefined =
+  // The lease's end: from the checkout event, or (the event lost) the end the record holds.
+  const leaseEndsAt =
     answer.kind === 'event'
-      ? (answer.value as CheckedOut)
+      ? after((answer.value as CheckedOut).leaseMinutes * 60_000)
       : answer.found?.leaseEndsAt
-        ? { leaseEndsAt: answer.found.leaseEndsAt }
+        ? new Date(answer.found.leaseEndsAt)
         : undefined;
-  if (!checkout) return { requestId: input.requestId, status: 'expired' };
+  if (!leaseEndsAt) return { requestId: input.requestId, status: 'expired' };
 
   // 3. The lease: checked in, revoked, or its time is up.
   status('checkedOut');
   const endedTask = context.df.waitForExternalEvent(credentialSignals.ended);
-  const leaseTimer = context.df.createTimer(new Date(checkout.leaseEndsAt));
+  const leaseTimer = context.df.createTimer(leaseEndsAt);
   let reason: LeaseEnded['reason'] | 'leaseExpired';
   if ((yield context.df.Task.any([endedTask, leaseTimer])) === endedTask) {
     leaseTimer.cancel();

@@ -385,7 +385,7 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       await publishStep(deps.events, { ...step, data: { leaseEndsAt: out.leaseEndsAt } }).catch((error: unknown) =>
         invocationLog(context, { tenantId: record.tenantId }).error('Could not publish the checkout event', error),
       );
-      await signal(context, out.updated, credentialSignals.checkedOut, { leaseEndsAt: out.leaseEndsAt });
+      await signal(context, out.updated, credentialSignals.checkedOut, { leaseMinutes: out.updated.leaseMinutes });
       return passwordAnswer(record, out.password, out.leaseEndsAt);
     },
 
@@ -465,7 +465,7 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
         invocationLog(context, { tenantId: record.tenantId }).error('Could not announce a break glass', error),
       );
       await signal(context, out.updated, credentialSignals.decided, { outcome: 'breakGlass' });
-      await signal(context, out.updated, credentialSignals.checkedOut, { leaseEndsAt: out.leaseEndsAt });
+      await signal(context, out.updated, credentialSignals.checkedOut, { leaseMinutes: out.updated.leaseMinutes });
       return passwordAnswer(record, out.password, out.leaseEndsAt);
     },
 

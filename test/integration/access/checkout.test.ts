@@ -63,5 +63,57 @@ describe('just-in-time checkout with dual control', () => {
     expect(second.status).toBe(200);
     aw.seenPasswords.add(second.body.password);
     expect(second.body.password).toBe(after.password);
+    expect((await aw.post(secondApprover, `credential-requests/${other}/checkin`)).status).toBe(200);
+    expect((await aw.ow.world.host.waitForInstance(aw.instanceOf(other))).output).toMatchObject({
+      status: 'checkedIn',
+    });
+  });
+
+  it('ends an expired lease and rotates: the old password fails the grant, the new one works', async () => {
+    const id = await aw.request(aw.requester, { account: 'mstest', durationMinutes: 15 });
+    expect((await aw.post(aw.approver, `credential-requests/${id}/approve`)).status).toBe(200);
+    const checkedOutAt = aw.ow.world.clock.now();
+    const out = await aw.post(aw.requester, `credential-requests/${id}/checkout`);
+    expect(out.status).toBe(200);
+    aw.seenPasswords.add(out.body.password);
+    const user = aw.ow.world.sim.world.tenant(aw.tenantId)!.directory.user(`mstest@${aw.domain}`)!;
+    const changedBefore = user.lastPasswordChangeAt;
+    // Nobody checks in: the host's clock jumps to the end of the lease.
+    const done = await aw.ow.world.host.waitForInstance(aw.instanceOf(id));
+    expect(done.output).toMatchObject({ status: 'leaseExpired' });
+    expect(user.lastPasswordChangeAt!).toBeGreaterThanOrEqual(checkedOutAt + 15 * 60_000);
+    expect(user.lastPasswordChangeAt).not.toBe(changedBefore);
+    expect(await aw.passwordGrant('mstest', out.body.password)).toEqual({ status: 400, errorCodes: [50126] });
+    expect((await aw.passwordGrant('mstest', (await aw.vaultPassword('mstest')).password)).status).toBe(200);
+    const view = await aw.ow.call('GET', `/api/v1/tenants/${aw.tenantId}/credential-requests/${id}`, {
+      token: aw.ow.token(aw.requester),
+    });
+    expect(view.body).toMatchObject({ status: 'leaseExpired', ended: { reason: 'leaseExpired' } });
+    expect(view.body.rotation.version).toBe((await aw.vaultPassword('mstest')).version);
+  });
+
+  it('expires a request nobody answers within 12 hours', async () => {
+    const id = await aw.request(aw.requester, { account: 'soc_ro' });
+    const started = aw.ow.world.clock.now();
+    const done = await aw.ow.world.host.waitForInstance(aw.instanceOf(id));
+    expect(done.output).toEqual({ requestId: id, status: 'expired' });
+    expect(aw.ow.world.clock.now() - started).toBeGreaterThanOrEqual(12 * 3_600_000);
+    const late = await aw.post(aw.approver, `credential-requests/${id}/approve`);
+    expect(late.status).toBe(409);
+    expect(late.body.status).toBe('expired');
+  });
+
+  it('lets the approver revoke an open lease, and rotates at once', async () => {
+    const id = await aw.request(aw.requester, { account: 'wdgsoc' });
+    expect((await aw.post(aw.approver, `credential-requests/${id}/approve`)).status).toBe(200);
+    const out = await aw.post(aw.requester, `credential-requests/${id}/checkout`);
+    aw.seenPasswords.add(out.body.password);
+    const revoked = await aw.post(aw.secondApprover, `credential-requests/${id}/revoke`, {
+      reason: 'Ticket closed by the customer',
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.ended).toMatchObject({ reason: 'revoked', by: { oid: aw.secondApprover.oid } });
+    expect((await aw.ow.world.host.waitForInstance(aw.instanceOf(id))).output).toMatchObject({ status: 'revoked' });
+    expect((await aw.passwordGrant('wdgsoc', out.body.password)).status).toBe(400);
   });
 });
