@@ -2,7 +2,8 @@
  * The checkout of a tenant's msadmin credential over the wire: request, dual control, one lease per account, the
  * password once, and rotation at the end of the lease, proven with Entra's password grant in the simulator.
  */
-import { type AccessWorld, startAccessWorld } from '../../support/access-world';
+import { type AccessWorld, credentialPersona, startAccessWorld } from '../../support/access-world';
+import { type Persona } from '../../support/operator-world';
 
 jest.setTimeout(180_000);
 
@@ -115,5 +116,54 @@ describe('just-in-time checkout with dual control', () => {
     expect(revoked.body.ended).toMatchObject({ reason: 'revoked', by: { oid: aw.secondApprover.oid } });
     expect((await aw.ow.world.host.waitForInstance(aw.instanceOf(id))).output).toMatchObject({ status: 'revoked' });
     expect((await aw.passwordGrant('wdgsoc', out.body.password)).status).toBe(400);
+  });
+
+  it('refuses requesters and approvers who are abroad, lapsed, out of scope, without MFA or without acrs', async () => {
+    const both = ['Credentials.Request', 'Credentials.Approve'] as const;
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const scope = [aw.tenantId];
+    const cases: [Persona, number, string][] = [
+      [credentialPersona('Abroad', both, scope, { country: 'CA' }), 403, 'operator_ineligible'],
+      [credentialPersona('Lapsed', both, scope, { backgroundCheckExpiresOn: yesterday }), 403, 'operator_ineligible'],
+      [credentialPersona('Elsewhere', both, [aw.ow.inScope.id]), 404, 'not_found'],
+      [{ ...credentialPersona('No MFA', both, scope), amr: ['pwd'] }, 403, 'mfa_required'],
+      [{ ...credentialPersona('No acrs', both, scope), acrs: [] }, 403, 'authentication_context_required'],
+    ];
+    const pending = await aw.request(aw.requester, { account: 'soc_ro' });
+    for (const [persona, status, code] of cases) {
+      await aw.ow.register(persona);
+      const asked = await aw.ow.call('POST', `/api/v1/tenants/${aw.tenantId}/credential-requests`, {
+        token: aw.ow.token(persona),
+        headers: { 'idempotency-key': `refused-${persona.oid}` },
+        body: { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-2041', durationMinutes: 60 },
+      });
+      expect([persona.name, asked.status, asked.body.code]).toEqual([persona.name, status, code]);
+      const approved = await aw.post(persona, `credential-requests/${pending}/approve`);
+      expect([persona.name, approved.status, approved.body.code]).toEqual([persona.name, status, code]);
+    }
+    // Still pending: nobody above could approve it.
+    const view = await aw.ow.call('GET', `/api/v1/tenants/${aw.tenantId}/credential-requests/${pending}`, {
+      token: aw.ow.token(aw.requester),
+    });
+    expect(view.body.status).toBe('pending');
+    expect((await aw.post(aw.approver, `credential-requests/${pending}/deny`, { reason: 'Not needed' })).status).toBe(200);
+  });
+
+  it('validates what a request says: justification, ticket and duration', async () => {
+    const bad = [
+      { justification: 'too short', ticket: 'INC-1', durationMinutes: 60 },
+      { justification: 'Investigating incident INC-2041 on the tenant', ticket: '', durationMinutes: 60 },
+      { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-1', durationMinutes: 14 },
+      { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-1', durationMinutes: 481 },
+    ];
+    for (const body of bad) {
+      const answer = await aw.ow.call('POST', `/api/v1/tenants/${aw.tenantId}/credential-requests`, {
+        token: aw.ow.token(aw.requester),
+        headers: { 'idempotency-key': `invalid-${Math.random().toString(36).slice(2)}` },
+        body,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('validation_failed');
+    }
   });
 });
