@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { provisionCustomerAuditSink } from '@mds/dev';
 import { allPermissions } from '@mds/tenant-sim';
 import { rotationTimer } from '../../shared/access/contract';
 import { composition } from '../../shared/composition';
 import { secretNames } from '../../shared/platform/secret-names';
 import { eligible, newOid, type OperatorWorld, type Persona, startOperatorWorld } from './operator-world';
-import { stackCaPem } from './stack';
+import { customerAuditStorage, stackCaPem } from './stack';
 
 /**
  * The operator world with a tenant provisioned as desired state (its four service accounts created in the
@@ -66,7 +67,13 @@ export async function startAccessWorld(): Promise<AccessWorld> {
   });
   const clientId = created.apps[0]!.clientId;
   const onboarded = await composition().provisioning.onboardTenant(
-    { id: created.id, displayName: 'Tailspin', clientId, clientSecret: secret },
+    {
+      id: created.id,
+      displayName: 'Tailspin',
+      clientId,
+      clientSecret: secret,
+      auditSink: await provisionCustomerAuditSink(customerAuditStorage(), created.id),
+    },
     randomUUID(),
   );
   if (onboarded.tenant.status !== 'active') throw new Error('the access world’s tenant did not provision');
