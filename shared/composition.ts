@@ -40,7 +40,16 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     provisioning: () => provisioningWiring(platform, app.tenants, app.audit.port),
     audit: () => auditWiring(platform, app.tenants),
     operators: () =>
-      operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, app.access, config, version),
+      operatorsWiring(
+        platform,
+        app.tenants,
+        app.onboarding,
+        app.audit,
+        app.telemetry,
+        app.access,
+        config,
+        version,
+      ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
     access: () => accessWiring(platform, app.tenants, app.audit.port),
   });

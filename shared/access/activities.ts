@@ -70,7 +70,8 @@ export function accessImplementations(services: AccessServices): Implementations
         ? { ...current, status: 'leaseExpired', ended: { reason: 'leaseExpired', at } }
         : current,
     );
-    if (record.status !== 'leaseExpired') return { ended: false, reason: record.ended?.reason ?? 'leaseExpired' };
+    if (record.status !== 'leaseExpired')
+      return { ended: false, reason: record.ended?.reason ?? 'leaseExpired' };
     await endLeaseOnAccount(store, record, at);
     await announceService(services, record, input, {
       action: 'credential.expire',
@@ -90,7 +91,9 @@ export function accessImplementations(services: AccessServices): Implementations
       return { version: state.lastRotation.version, rotatedAt: state.lastRotation.at, disabledVersions: 0 };
     }
     if (state?.rotation?.lockKey !== job.lockKey)
-      throw new ConflictError(`The rotation lock of ${job.account} in ${job.tenantId} is not held by ${job.lockKey}.`);
+      throw new ConflictError(
+        `The rotation lock of ${job.account} in ${job.tenantId} is not held by ${job.lockKey}.`,
+      );
     const tenant = await services.tenants.get(job.tenantId);
     const { graph } = await services.tenantApis(tenant);
     const userId = state.userId ?? (await findAccountUserId(graph, job.account));
@@ -152,7 +155,9 @@ export function accessImplementations(services: AccessServices): Implementations
         applicationProperties: { type: alert.type, tenantId: input.tenantId },
       });
     } catch (error) {
-      throw new DependencyUnavailableError('The rotation alert could not be sent.', 'serviceBus', { cause: error });
+      throw new DependencyUnavailableError('The rotation alert could not be sent.', 'serviceBus', {
+        cause: error,
+      });
     }
     await announce(services, {
       action: 'credential.rotate',
@@ -182,7 +187,9 @@ export function accessImplementations(services: AccessServices): Implementations
         if (state?.rotation?.lockKey !== lockKey) {
           const last =
             state?.lastRotation?.at ??
-            (await currentVersion(services.secrets, passwordSecretName(tenant, account)))?.createdOn?.toISOString();
+            (
+              await currentVersion(services.secrets, passwordSecretName(tenant, account))
+            )?.createdOn?.toISOString();
           if (!last || at - Date.parse(last) < accessLimits.rotateEveryMs) continue;
         }
         try {
@@ -219,7 +226,11 @@ export function accessImplementations(services: AccessServices): Implementations
 }
 
 /** A lease that ended hands the account to its rotation: the lock is taken in the same write that frees it. */
-export async function endLeaseOnAccount(store: AccessStore, record: CredentialRequestRecord, at: string): Promise<void> {
+export async function endLeaseOnAccount(
+  store: AccessStore,
+  record: CredentialRequestRecord,
+  at: string,
+): Promise<void> {
   await store.updateAccount(record.tenantId, record.account, (current) => {
     if (current.lease?.requestId !== record.id) return current;
     const { lease: _ended, ...rest } = current;
@@ -239,7 +250,13 @@ async function announceService(
   services: Announcer,
   record: CredentialRequestRecord,
   input: CredentialRequestInput,
-  step: { action: 'credential.expire'; event: (typeof credentialEventTypes)[keyof typeof credentialEventTypes]; reason: string; stepId: string; time: string },
+  step: {
+    action: 'credential.expire';
+    event: (typeof credentialEventTypes)[keyof typeof credentialEventTypes];
+    reason: string;
+    stepId: string;
+    time: string;
+  },
 ): Promise<void> {
   const instanceId = credentialInstanceId(input.tenantId, input.requestId);
   await announce(services, {
@@ -252,4 +269,3 @@ async function announceService(
     correlation: { instanceId },
   });
 }
-

@@ -17,7 +17,10 @@ export const scheduledRotationOrchestration = 'credentialScheduledRotation';
 export const credentialRotationOrchestration = 'credentialRotation';
 
 /** The timer that starts the scheduled rotation run; its NCRONTAB schedule is the named setting. */
-export const rotationTimer = { name: 'credentialRotationSweep', scheduleSetting: 'CREDENTIAL_ROTATION_SCHEDULE' };
+export const rotationTimer = {
+  name: 'credentialRotationSweep',
+  scheduleSetting: 'CREDENTIAL_ROTATION_SCHEDULE',
+};
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -97,9 +100,7 @@ export interface RotationOutcome {
  * What an expiry found. Not expired: the record moved on just before the timer fired, and says where to, so the
  * orchestration goes on from the record even if the handler's event was lost.
  */
-export type ExpiryOutcome =
-  | { expired: true }
-  | { expired: false; status: string; leaseEndsAt?: string };
+export type ExpiryOutcome = { expired: true } | { expired: false; status: string; leaseEndsAt?: string };
 
 export interface RequestOutcome {
   requestId: string;
@@ -114,7 +115,10 @@ export interface ScheduledRunInput {
 
 export const accessActivities = declareActivities({
   /** Expires the request if it is still `pending` (stage unanswered) or `approved` (not checked out). */
-  expireRequest: activity<CredentialRequestInput & { stage: 'unanswered' | 'notCheckedOut' }, ExpiryOutcome>(),
+  expireRequest: activity<
+    CredentialRequestInput & { stage: 'unanswered' | 'notCheckedOut' },
+    ExpiryOutcome
+  >(),
   /** Ends a lease whose time ran out (if it is still open) and takes the account's rotation lock. */
   expireLease: activity<
     CredentialRequestInput,

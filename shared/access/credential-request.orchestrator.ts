@@ -39,7 +39,9 @@ export function* credentialRequestOrchestrator(
     decision = decided.result as Decision;
   } else {
     yield* callActivity(context, a.escalateRequest, input);
-    const expiry = context.df.createTimer(after(accessLimits.unansweredAfterMs - accessLimits.breakGlassAfterMs));
+    const expiry = context.df.createTimer(
+      after(accessLimits.unansweredAfterMs - accessLimits.breakGlassAfterMs),
+    );
     const answer = yield* eventOrExpiry(context, decided, expiry, function* () {
       return yield* callActivity(context, a.expireRequest, { ...input, stage: 'unanswered' });
     });
@@ -102,7 +104,9 @@ export function* credentialRequestOrchestrator(
   };
 }
 
-type Answer = { kind: 'event'; value: unknown } | { kind: 'timer'; found: ExpiryOutcome & { expired: false } | undefined };
+type Answer =
+  | { kind: 'event'; value: unknown }
+  | { kind: 'timer'; found: (ExpiryOutcome & { expired: false }) | undefined };
 
 /**
  * Waits for `event` or `timer`; when the timer wins, `expire` runs. It either expired the request (`found`

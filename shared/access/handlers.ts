@@ -98,7 +98,9 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
   };
 
   const view = async (record: CredentialRequestRecord) => {
-    const review = record.breakGlass ? await store.review(record.tenantId, record.breakGlass.reviewId) : undefined;
+    const review = record.breakGlass
+      ? await store.review(record.tenantId, record.breakGlass.reviewId)
+      : undefined;
     return {
       ...record,
       ...(review
@@ -150,7 +152,10 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
     tenant: TenantRecord,
     record: CredentialRequestRecord,
     leaseMinutes: number,
-    mark: (current: CredentialRequestRecord, lease: { startedAt: string; endsAt: string }) => CredentialRequestRecord,
+    mark: (
+      current: CredentialRequestRecord,
+      lease: { startedAt: string; endsAt: string },
+    ) => CredentialRequestRecord,
   ) => {
     const startedAt = deps.now();
     const endsAt = new Date(startedAt.getTime() + leaseMinutes * minute);
@@ -311,7 +316,9 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       requireCheckThrough(caller, new Date(now.getTime() + body.durationMinutes * minute), 'request it');
       const requester = personOf(caller);
       const id = createHash('sha256')
-        .update([params.tenantId.toLowerCase(), requester.oid.toLowerCase(), headers['idempotency-key']].join('\n'))
+        .update(
+          [params.tenantId.toLowerCase(), requester.oid.toLowerCase(), headers['idempotency-key']].join('\n'),
+        )
         .digest('hex')
         .slice(0, 32);
       const record: CredentialRequestRecord = {
@@ -340,10 +347,16 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
           (field) => created.record[field] === record[field],
         );
         if (!same)
-          throw new IdempotencyKeyReusedError('This Idempotency-Key was used for another credential request.');
+          throw new IdempotencyKeyReusedError(
+            'This Idempotency-Key was used for another credential request.',
+          );
         const durable = deps.durable(context);
         if (!(await durable.getStatus(record.instanceId).catch(() => undefined))?.runtimeStatus) {
-          const input: CredentialRequestInput = { tenantId: record.tenantId, requestId: id, account: record.account };
+          const input: CredentialRequestInput = {
+            tenantId: record.tenantId,
+            requestId: id,
+            account: record.account,
+          };
           await durable.startNew(credentialRequestOrchestration, { instanceId: record.instanceId, input });
         }
         await publishStep(deps.events, step);
@@ -365,11 +378,18 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       const record = await store.requireRequest(params.tenantId, params.requestId);
       mustBeRequester(record, caller, 'check it out');
       if (record.status === 'checkedOut')
-        throw new ConflictError(`Request ${record.id} was checked out already: the password is handed out once.`, {
-          status: record.status,
-        });
+        throw new ConflictError(
+          `Request ${record.id} was checked out already: the password is handed out once.`,
+          {
+            status: record.status,
+          },
+        );
       mustBe(record, 'approved');
-      requireCheckThrough(caller, new Date(deps.now().getTime() + record.leaseMinutes * minute), 'check it out');
+      requireCheckThrough(
+        caller,
+        new Date(deps.now().getTime() + record.leaseMinutes * minute),
+        'check it out',
+      );
       const step = stepOf(record, caller, context, {
         action: 'credential.checkout',
         event: credentialEventTypes.checkedOut,
@@ -382,10 +402,16 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
           lease,
         })),
       );
-      await publishStep(deps.events, { ...step, data: { leaseEndsAt: out.leaseEndsAt } }).catch((error: unknown) =>
-        invocationLog(context, { tenantId: record.tenantId }).error('Could not publish the checkout event', error),
+      await publishStep(deps.events, { ...step, data: { leaseEndsAt: out.leaseEndsAt } }).catch(
+        (error: unknown) =>
+          invocationLog(context, { tenantId: record.tenantId }).error(
+            'Could not publish the checkout event',
+            error,
+          ),
       );
-      await signal(context, out.updated, credentialSignals.checkedOut, { leaseMinutes: out.updated.leaseMinutes });
+      await signal(context, out.updated, credentialSignals.checkedOut, {
+        leaseMinutes: out.updated.leaseMinutes,
+      });
       return passwordAnswer(record, out.password, out.leaseEndsAt);
     },
 
@@ -410,7 +436,10 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       if (recent.length > 0)
         throw new ConflictError(
           'You broke glass within the last 24 hours or a review of yours is still open: ask another approver.',
-          { reason: 'breakGlassLimit', reviews: recent.map((r) => ({ tenantId: r.tenantId, requestId: r.requestId, status: r.status })) },
+          {
+            reason: 'breakGlassLimit',
+            reviews: recent.map((r) => ({ tenantId: r.tenantId, requestId: r.requestId, status: r.status })),
+          },
         );
       const leaseMinutes = Math.min(record.leaseMinutes, accessLimits.breakGlassMaxLeaseMinutes);
       requireCheckThrough(caller, new Date(now.getTime() + leaseMinutes * minute), 'break glass');
@@ -462,20 +491,29 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
           applicationProperties: { type: alert.type, tenantId: record.tenantId },
         }),
       ]).catch((error: unknown) =>
-        invocationLog(context, { tenantId: record.tenantId }).error('Could not announce a break glass', error),
+        invocationLog(context, { tenantId: record.tenantId }).error(
+          'Could not announce a break glass',
+          error,
+        ),
       );
       await signal(context, out.updated, credentialSignals.decided, { outcome: 'breakGlass' });
-      await signal(context, out.updated, credentialSignals.checkedOut, { leaseMinutes: out.updated.leaseMinutes });
+      await signal(context, out.updated, credentialSignals.checkedOut, {
+        leaseMinutes: out.updated.leaseMinutes,
+      });
       return passwordAnswer(record, out.password, out.leaseEndsAt);
     },
 
     closeCredentialReview: async ({ caller, params, body, context }) => {
       await tenantOf(params.tenantId);
       const record = await store.requireRequest(params.tenantId, params.requestId);
-      const review = record.breakGlass ? await store.review(record.tenantId, record.breakGlass.reviewId) : undefined;
+      const review = record.breakGlass
+        ? await store.review(record.tenantId, record.breakGlass.reviewId)
+        : undefined;
       if (!review) throw new ConflictError(`Request ${record.id} has no break-glass review.`);
       if (review.openedBy.oid.toLowerCase() === caller.principal.oid.toLowerCase())
-        throw new ForbiddenError('Another approver closes the review of your break glass.', { reason: 'selfReview' });
+        throw new ForbiddenError('Another approver closes the review of your break glass.', {
+          reason: 'selfReview',
+        });
       const by = personOf(caller);
       const step = stepOf(record, caller, context, {
         action: 'credential.reviewClose',
@@ -484,7 +522,9 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       });
       const closed = await audited(deps.audit, auditOf(step), context, async () => {
         const next = await store.updateReview(record.tenantId, review.id, (current) =>
-          current.status === 'closed' ? current : { ...current, status: 'closed', closed: { by, at: step.time, note: body.note } },
+          current.status === 'closed'
+            ? current
+            : { ...current, status: 'closed', closed: { by, at: step.time, note: body.note } },
         );
         await publishStep(deps.events, step);
         return next;

@@ -8,7 +8,9 @@ import { requestStatuses } from './store';
  * MFA and the privileged authentication context; the request, checkout and its end are the requester's, approval,
  * denial, break glass and review the approvers'.
  */
-const tenantId = z.uuid({ message: 'must be a tenant id (a GUID)' }).meta({ description: 'The customer tenant id.' });
+const tenantId = z
+  .uuid({ message: 'must be a tenant id (a GUID)' })
+  .meta({ description: 'The customer tenant id.' });
 const requestId = z
   .string()
   .regex(/^[a-f0-9]{32}$/, { message: 'must be a credential request id' })
@@ -81,14 +83,20 @@ export const accessRoutes = {
       justification: justification(accessLimits.minJustificationLength),
       ticket: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._:#/-]{1,63}$/, { message: 'must be a ticket reference such as INC-1234' }),
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._:#/-]{1,63}$/, {
+          message: 'must be a ticket reference such as INC-1234',
+        }),
       durationMinutes: z
         .int({ message: 'must be a whole number of minutes' })
         .min(accessLimits.minLeaseMinutes)
         .max(accessLimits.maxLeaseMinutes),
     }),
     audit: 'credential.request',
-    success: { status: 202, description: 'The request, waiting for an approver', schema: credentialRequestViewSchema },
+    success: {
+      status: 202,
+      description: 'The request, waiting for an approver',
+      schema: credentialRequestViewSchema,
+    },
   },
   getCredentialRequest: {
     method: 'GET',

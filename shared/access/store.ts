@@ -94,12 +94,15 @@ export class AccessStore {
 
   async requireRequest(tenantId: string, requestId: string): Promise<CredentialRequestRecord> {
     const found = await this.request(tenantId, requestId);
-    if (!found) throw new NotFoundError(`Credential request ${requestId} is not known in tenant ${tenantId}.`);
+    if (!found)
+      throw new NotFoundError(`Credential request ${requestId} is not known in tenant ${tenantId}.`);
     return found;
   }
 
   /** Creates the request; a request with the same id (the same Idempotency-Key) answers as it is stored. */
-  async createRequest(record: CredentialRequestRecord): Promise<{ record: CredentialRequestRecord; created: boolean }> {
+  async createRequest(
+    record: CredentialRequestRecord,
+  ): Promise<{ record: CredentialRequestRecord; created: boolean }> {
     try {
       await cosmosCall(`create credential request ${record.id}`, () => this.container.items.create(record));
       return { record, created: true };
@@ -173,10 +176,9 @@ export class AccessStore {
   async accounts(tenantId: string): Promise<AccountStateRecord[]> {
     const { resources } = await cosmosCall(`list accounts of ${tenantId}`, () =>
       this.container.items
-        .query<Stored<AccountStateRecord>>(
-          { query: "SELECT * FROM c WHERE c.type = 'account'" },
-          { partitionKey: tenantId },
-        )
+        .query<
+          Stored<AccountStateRecord>
+        >({ query: "SELECT * FROM c WHERE c.type = 'account'" }, { partitionKey: tenantId })
         .fetchAll(),
     );
     return resources.map(strip);
@@ -218,7 +220,9 @@ export class AccessStore {
         if (stored?._etag) {
           const etag = stored._etag;
           await cosmosCall(`replace credentials document ${id}`, () =>
-            this.container.item(id, tenantId).replace(next, { accessCondition: { type: 'IfMatch', condition: etag } }),
+            this.container
+              .item(id, tenantId)
+              .replace(next, { accessCondition: { type: 'IfMatch', condition: etag } }),
           );
         } else {
           await cosmosCall(`create credentials document ${id}`, () => this.container.items.create(next));

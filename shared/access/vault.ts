@@ -28,7 +28,10 @@ async function enabledVersions(secrets: SecretClient, name: string): Promise<Sec
 }
 
 /** The newest enabled version: the password Entra holds (a rotation enables its version only once Entra took it). */
-export async function currentVersion(secrets: SecretClient, name: string): Promise<SecretProperties | undefined> {
+export async function currentVersion(
+  secrets: SecretClient,
+  name: string,
+): Promise<SecretProperties | undefined> {
   return (await vaultCall(`list versions of ${name}`, () => enabledVersions(secrets, name)))[0];
 }
 
@@ -43,9 +46,9 @@ export async function readCurrentPassword(secrets: SecretClient, name: string): 
 
 /** The Entra object id of a tenant's service account, by its userPrincipalName on the tenant's initial domain. */
 export async function findAccountUserId(graph: ApiClient, account: CredentialAccount): Promise<string> {
-  const { body } = await graph.get<{ value: { verifiedDomains?: { name: string; isInitial?: boolean }[] }[] }>(
-    '/v1.0/organization',
-  );
+  const { body } = await graph.get<{
+    value: { verifiedDomains?: { name: string; isInitial?: boolean }[] }[];
+  }>('/v1.0/organization');
   const domain = body.value[0]?.verifiedDomains?.find((d) => d.isInitial)?.name;
   if (!domain) throw new NotFoundError('The tenant answered no initial domain.');
   const user = await graph.get<{ id: string }>(`/v1.0/users/${segment(`${account}@${domain}`)}?$select=id`);
@@ -72,16 +75,17 @@ export async function rotateAccountPassword(
     }),
   );
   const version = created.properties.version;
-  if (!version || created.value === undefined) throw new DependencyUnavailableError(`Key Vault answered no version for ${name}.`, 'keyVault');
+  if (!version || created.value === undefined)
+    throw new DependencyUnavailableError(`Key Vault answered no version for ${name}.`, 'keyVault');
   await deps.graph.patch(`/v1.0/users/${segment(userId)}`, {
     passwordProfile: { forceChangePasswordNextSignIn: false, password: created.value },
   });
   await vaultCall(`enable ${name}/${version}`, () =>
     deps.secrets.updateSecretProperties(name, version, { enabled: true }),
   );
-  const older = (await vaultCall(`list versions of ${name}`, () => enabledVersions(deps.secrets, name))).filter(
-    (v) => v.version !== version,
-  );
+  const older = (
+    await vaultCall(`list versions of ${name}`, () => enabledVersions(deps.secrets, name))
+  ).filter((v) => v.version !== version);
   for (const old of older) {
     const oldVersion = old.version ?? '';
     await vaultCall(`disable ${name}/${oldVersion}`, () =>
@@ -99,6 +103,9 @@ async function vaultCall<T>(what: string, call: () => Promise<T>): Promise<T> {
     if (error instanceof AppError) throw error;
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 404) throw new NotFoundError(`Key Vault: ${what}: not found`);
-    throw new DependencyUnavailableError(`Key Vault: ${what} failed${status ? ` (${status})` : ''}`, 'keyVault');
+    throw new DependencyUnavailableError(
+      `Key Vault: ${what} failed${status ? ` (${status})` : ''}`,
+      'keyVault',
+    );
   }
 }

@@ -23,7 +23,11 @@ export interface AccessCapability {
 
 export type AccessPlatform = Pick<Platform, 'container' | 'sender' | 'secrets' | 'tenantClients'>;
 
-export function accessWiring(platform: AccessPlatform, tenants: TenantStore, audit: AuditPort): AccessCapability {
+export function accessWiring(
+  platform: AccessPlatform,
+  tenants: TenantStore,
+  audit: AuditPort,
+): AccessCapability {
   const now = () => new Date();
   const access: AccessCapability = lazy<AccessCapability>({
     store: () => new AccessStore(platform.container('credentials')),

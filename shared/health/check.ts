@@ -11,7 +11,11 @@ export interface HealthReport {
   version: string;
   dependencies: Record<string, { state: DependencyState; latencyMs: number; error?: string }>;
   /** Where each store is, and whether all are in the US. */
-  residency?: { ok: boolean; stores: { store: string; source: string; region?: string | undefined; inUs: boolean }[]; error?: string };
+  residency?: {
+    ok: boolean;
+    stores: { store: string; source: string; region?: string | undefined; inUs: boolean }[];
+    error?: string;
+  };
 }
 
 /**

@@ -107,7 +107,10 @@ export async function residencyReport(
  * The check start-up runs (an `appStart` hook) and the health endpoint reports: the report is made once per
  * process and kept, since regions do not move under a running app.
  */
-export function residencyGate(settings: ResidencySettings, cosmos: () => Pick<CosmosClient, 'getDatabaseAccount'>) {
+export function residencyGate(
+  settings: ResidencySettings,
+  cosmos: () => Pick<CosmosClient, 'getDatabaseAccount'>,
+) {
   let report: Promise<ResidencyReport> | undefined;
   const check = (): Promise<ResidencyReport> => {
     report ??= residencyReport(settings, cosmos()).catch((error: unknown) => {

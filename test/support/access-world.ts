@@ -126,7 +126,11 @@ export async function startAccessWorld(): Promise<AccessWorld> {
       return new Promise((resolve, reject) => {
         const req = httpsRequest(
           `${ow.world.sim.authorityHost}/${tenantId}/oauth2/v2.0/token`,
-          { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, ca: stackCaPem() },
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            ca: stackCaPem(),
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -144,7 +148,8 @@ export async function startAccessWorld(): Promise<AccessWorld> {
       const secrets = composition().platform.secrets;
       const name = secretNames.tenantServiceAccountPassword(tenantId, account);
       const versions = [];
-      for await (const v of secrets.listPropertiesOfSecretVersions(name)) if (v.enabled !== false) versions.push(v);
+      for await (const v of secrets.listPropertiesOfSecretVersions(name))
+        if (v.enabled !== false) versions.push(v);
       versions.sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
       const version = versions[0]!.version!;
       const password = (await secrets.getSecret(name, { version })).value!;

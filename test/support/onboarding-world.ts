@@ -91,7 +91,9 @@ export async function startOnboardingWorld(
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
       ...Object.fromEntries(
-        appTimers.filter((name) => !enabled.includes(name)).map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']),
+        appTimers
+          .filter((name) => !enabled.includes(name))
+          .map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']),
       ),
     },
     log: (entry: LogEntry) => {

@@ -60,9 +60,12 @@ function answerRegion(server: Server, region: string): void {
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
       const end = res.end.bind(res) as (body: string) => ServerResponse;
       res.end = ((body: unknown) => {
-        const account = JSON.parse(String(body)) as Record<string, { name: string }[] | unknown>;
+        const account = JSON.parse(String(body)) as Record<string, unknown>;
         for (const key of ['writableLocations', 'readableLocations'])
-          account[key] = (account[key] as { name: string }[]).map((location) => ({ ...location, name: region }));
+          account[key] = (account[key] as { name: string }[]).map((location) => ({
+            ...location,
+            name: region,
+          }));
         return end(JSON.stringify(account));
       }) as typeof res.end;
     }

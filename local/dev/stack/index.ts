@@ -94,7 +94,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
   );
-  const cosmos = cert.then((c) => life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c, region: localRegion })));
+  const cosmos = cert.then((c) =>
+    life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c, region: localRegion })),
+  );
   const keyVault = Promise.all([cert, identity]).then(([c, id]) =>
     life.start('keyVault', () =>
       startKeyVault({

@@ -65,7 +65,9 @@ function hashPassword(salt: Buffer, password: string): Buffer {
  * case, digits and symbols. Answers the message Graph gives when a password does not comply, or undefined.
  */
 export function passwordComplexityProblem(password: string): string | undefined {
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(password)).length;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) =>
+    pattern.test(password),
+  ).length;
   if (password.length >= 8 && password.length <= 256 && classes >= 3) return undefined;
   return 'The specified password does not comply with password complexity requirements. Please provide a different password.';
 }

@@ -114,7 +114,9 @@ describe('just-in-time checkout with dual control', () => {
     });
     expect(revoked.status).toBe(200);
     expect(revoked.body.ended).toMatchObject({ reason: 'revoked', by: { oid: aw.secondApprover.oid } });
-    expect((await aw.ow.world.host.waitForInstance(aw.instanceOf(id))).output).toMatchObject({ status: 'revoked' });
+    expect((await aw.ow.world.host.waitForInstance(aw.instanceOf(id))).output).toMatchObject({
+      status: 'revoked',
+    });
     expect((await aw.passwordGrant('wdgsoc', out.body.password)).status).toBe(400);
   });
 
@@ -124,7 +126,11 @@ describe('just-in-time checkout with dual control', () => {
     const scope = [aw.tenantId];
     const cases: [Persona, number, string][] = [
       [credentialPersona('Abroad', both, scope, { country: 'CA' }), 403, 'operator_ineligible'],
-      [credentialPersona('Lapsed', both, scope, { backgroundCheckExpiresOn: yesterday }), 403, 'operator_ineligible'],
+      [
+        credentialPersona('Lapsed', both, scope, { backgroundCheckExpiresOn: yesterday }),
+        403,
+        'operator_ineligible',
+      ],
       [credentialPersona('Elsewhere', both, [aw.ow.inScope.id]), 404, 'not_found'],
       [{ ...credentialPersona('No MFA', both, scope), amr: ['pwd'] }, 403, 'mfa_required'],
       [{ ...credentialPersona('No acrs', both, scope), acrs: [] }, 403, 'authentication_context_required'],
@@ -135,7 +141,11 @@ describe('just-in-time checkout with dual control', () => {
       const asked = await aw.ow.call('POST', `/api/v1/tenants/${aw.tenantId}/credential-requests`, {
         token: aw.ow.token(persona),
         headers: { 'idempotency-key': `refused-${persona.oid}` },
-        body: { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-2041', durationMinutes: 60 },
+        body: {
+          justification: 'Investigating incident INC-2041 on the tenant',
+          ticket: 'INC-2041',
+          durationMinutes: 60,
+        },
       });
       expect([persona.name, asked.status, asked.body.code]).toEqual([persona.name, status, code]);
       const approved = await aw.post(persona, `credential-requests/${pending}/approve`);
@@ -146,15 +156,25 @@ describe('just-in-time checkout with dual control', () => {
       token: aw.ow.token(aw.requester),
     });
     expect(view.body.status).toBe('pending');
-    expect((await aw.post(aw.approver, `credential-requests/${pending}/deny`, { reason: 'Not needed' })).status).toBe(200);
+    expect(
+      (await aw.post(aw.approver, `credential-requests/${pending}/deny`, { reason: 'Not needed' })).status,
+    ).toBe(200);
   });
 
   it('validates what a request says: justification, ticket and duration', async () => {
     const bad = [
       { justification: 'too short', ticket: 'INC-1', durationMinutes: 60 },
       { justification: 'Investigating incident INC-2041 on the tenant', ticket: '', durationMinutes: 60 },
-      { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-1', durationMinutes: 14 },
-      { justification: 'Investigating incident INC-2041 on the tenant', ticket: 'INC-1', durationMinutes: 481 },
+      {
+        justification: 'Investigating incident INC-2041 on the tenant',
+        ticket: 'INC-1',
+        durationMinutes: 14,
+      },
+      {
+        justification: 'Investigating incident INC-2041 on the tenant',
+        ticket: 'INC-1',
+        durationMinutes: 481,
+      },
     ];
     for (const body of bad) {
       const answer = await aw.ow.call('POST', `/api/v1/tenants/${aw.tenantId}/credential-requests`, {

@@ -97,7 +97,10 @@ describe('credential rotation', () => {
       status: 'checkedIn',
     });
     expect((await aw.passwordGrant('msadmin', broke.body.password)).status).toBe(400);
-    expect((await aw.post(aw.secondApprover, `credential-requests/${another}/deny`, { reason: 'Not needed now' })).status).toBe(200);
+    expect(
+      (await aw.post(aw.secondApprover, `credential-requests/${another}/deny`, { reason: 'Not needed now' }))
+        .status,
+    ).toBe(200);
   });
 
   it('retries a rotation that fails, alerts, and rotates once the fault clears', async () => {
@@ -133,11 +136,13 @@ describe('credential rotation', () => {
 
   it('rotates every account of the tenant on the 13-day schedule', async () => {
     const users = () =>
-      credentialAccounts.map((account) =>
-        aw.ow.world.sim.world.tenant(aw.tenantId)!.directory.user(`${account}@${aw.domain}`)!,
+      credentialAccounts.map(
+        (account) => aw.ow.world.sim.world.tenant(aw.tenantId)!.directory.user(`${account}@${aw.domain}`)!,
       );
     const before = users().map((u) => u.lastPasswordChangeAt!);
-    const passwords = await Promise.all(credentialAccounts.map(async (a) => (await aw.vaultPassword(a)).password));
+    const passwords = await Promise.all(
+      credentialAccounts.map(async (a) => (await aw.vaultPassword(a)).password),
+    );
     await passTime(aw.ow.world, aw.ow.world.clock.now() + 14 * day);
     const after = users().map((u) => u.lastPasswordChangeAt!);
     for (const [i, account] of credentialAccounts.entries()) {
@@ -155,16 +160,21 @@ describe('credential rotation', () => {
     for (const account of credentialAccounts) {
       const name = secretNames.tenantServiceAccountPassword(aw.tenantId, account);
       for await (const v of app.platform.secrets.listPropertiesOfSecretVersions(name)) {
-        if (v.enabled === false) await app.platform.secrets.updateSecretProperties(name, v.version!, { enabled: true });
+        if (v.enabled === false)
+          await app.platform.secrets.updateSecretProperties(name, v.version!, { enabled: true });
         produced.add((await app.platform.secrets.getSecret(name, { version: v.version! })).value!);
-        if (v.enabled === false) await app.platform.secrets.updateSecretProperties(name, v.version!, { enabled: false });
+        if (v.enabled === false)
+          await app.platform.secrets.updateSecretProperties(name, v.version!, { enabled: false });
       }
     }
     expect(produced.size).toBeGreaterThan(credentialAccounts.length * 2);
 
     const haystacks: Record<string, string> = { logs: JSON.stringify(aw.ow.world.logs) };
     for (const [name, container] of Object.entries(cosmosContainers)) {
-      const { resources } = await app.platform.cosmos.database.container(container.id).items.readAll().fetchAll();
+      const { resources } = await app.platform.cosmos.database
+        .container(container.id)
+        .items.readAll()
+        .fetchAll();
       haystacks[`cosmos:${name}`] = JSON.stringify(resources);
     }
     const messages: unknown[] = [...alerts.map((m) => m.body)];
@@ -179,7 +189,12 @@ describe('credential rotation', () => {
         await receiver.close();
       }
     haystacks.serviceBus = JSON.stringify(messages);
-    for (const type of ['credential.requested', 'credential.checkedOut', 'credential.rotated', 'credential.rotationFailed'])
+    for (const type of [
+      'credential.requested',
+      'credential.checkedOut',
+      'credential.rotated',
+      'credential.rotationFailed',
+    ])
       expect(haystacks.serviceBus).toContain(type);
     const sink = customerAuditAdmin(customerAuditStorage()).getContainerClient(
       (await app.tenants.get(aw.tenantId)).auditSink!.container,

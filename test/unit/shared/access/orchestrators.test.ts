@@ -48,7 +48,13 @@ describe('credentialRequest orchestrator (replayed)', () => {
     expect(run.subOrchestrations.map((s) => [s.at.toISOString(), s.input])).toEqual([
       [
         new Date(t0 + 40 * minute).toISOString(),
-        { tenantId: 'tenant-1', account: 'msadmin', lockKey: `request:${input.requestId}`, reason: 'checkedIn', requestId: input.requestId },
+        {
+          tenantId: 'tenant-1',
+          account: 'msadmin',
+          lockKey: `request:${input.requestId}`,
+          reason: 'checkedIn',
+          requestId: input.requestId,
+        },
       ],
     ]);
     expect(run.calls(a.escalateRequest)).toHaveLength(0);
@@ -64,7 +70,9 @@ describe('credentialRequest orchestrator (replayed)', () => {
   it('an unanswered request escalates after 30 minutes and expires after 12 hours', async () => {
     const run = await request().run();
     expect(run.output).toEqual({ requestId: input.requestId, status: 'expired' });
-    expect(run.calls(a.escalateRequest).map((c) => c.at.toISOString())).toEqual([new Date(t0 + 30 * minute).toISOString()]);
+    expect(run.calls(a.escalateRequest).map((c) => c.at.toISOString())).toEqual([
+      new Date(t0 + 30 * minute).toISOString(),
+    ]);
     expect(run.calls(a.expireRequest).map((c) => [c.at.toISOString(), c.input])).toEqual([
       [new Date(t0 + accessLimits.unansweredAfterMs).toISOString(), { ...input, stage: 'unanswered' }],
     ]);
@@ -77,16 +85,26 @@ describe('credentialRequest orchestrator (replayed)', () => {
       .raiseEvent('checkedOut', { leaseMinutes: 15 }, { afterMs: 2 * minute })
       .run();
     expect(run.output).toMatchObject({ status: 'leaseExpired' });
-    expect(run.calls(a.expireLease).map((c) => c.at.toISOString())).toEqual([new Date(t0 + 17 * minute).toISOString()]);
+    expect(run.calls(a.expireLease).map((c) => c.at.toISOString())).toEqual([
+      new Date(t0 + 17 * minute).toISOString(),
+    ]);
   });
 
   it('a decision written just before the expiry timer is found on the record (its event lost)', async () => {
     const run = await request()
-      .onActivity(a.expireRequest, sequence([{ expired: false, status: 'approved' }, { expired: false, status: 'checkedOut', leaseEndsAt: new Date(t0 + 25 * hour).toISOString() }]))
+      .onActivity(
+        a.expireRequest,
+        sequence([
+          { expired: false, status: 'approved' },
+          { expired: false, status: 'checkedOut', leaseEndsAt: new Date(t0 + 25 * hour).toISOString() },
+        ]),
+      )
       .onActivity(a.expireLease, { ended: false, reason: 'revoked' })
       .run();
     expect(run.output).toMatchObject({ status: 'revoked', rotatedVersion: 'v2' });
-    expect(run.calls(a.expireLease).map((c) => c.at.toISOString())).toEqual([new Date(t0 + 25 * hour).toISOString()]);
+    expect(run.calls(a.expireLease).map((c) => c.at.toISOString())).toEqual([
+      new Date(t0 + 25 * hour).toISOString(),
+    ]);
   });
 
   it('denied: nothing more happens', async () => {
@@ -97,7 +115,13 @@ describe('credentialRequest orchestrator (replayed)', () => {
 });
 
 describe('credentialRotation orchestrator (replayed)', () => {
-  const job: RotationJob = { tenantId: 'tenant-1', account: 'msadmin', lockKey: 'request:x', reason: 'checkedIn', requestId: 'x' };
+  const job: RotationJob = {
+    tenantId: 'tenant-1',
+    account: 'msadmin',
+    lockKey: 'request:x',
+    reason: 'checkedIn',
+    requestId: 'x',
+  };
   const rotation = () =>
     orchestrationHarness(credentialRotationOrchestrator, {
       input: job,
@@ -111,16 +135,23 @@ describe('credentialRotation orchestrator (replayed)', () => {
     const run = await rotation()
       .onActivity(
         a.rotatePassword,
-        sequence([...Array.from({ length: attempts }, () => fail('Graph answered 503')), { version: 'v9', rotatedAt: 'y', disabledVersions: 1 }]),
+        sequence([
+          ...Array.from({ length: attempts }, () => fail('Graph answered 503')),
+          { version: 'v9', rotatedAt: 'y', disabledVersions: 1 },
+        ]),
       )
       .run();
     expect(run.output).toEqual({ rotated: true, version: 'v9', rotatedAt: 'y', disabledVersions: 1 });
     expect(run.calls(a.rotatePassword)).toHaveLength(attempts + 1);
-    const waits = run.calls(a.rotatePassword).map((c, i, all) => (i === 0 ? 0 : c.at.getTime() - all[i - 1]!.at.getTime()));
+    const waits = run
+      .calls(a.rotatePassword)
+      .map((c, i, all) => (i === 0 ? 0 : c.at.getTime() - all[i - 1]!.at.getTime()));
     expect(waits.slice(1, 4)).toEqual([2_000, 4_000, 8_000]);
     const [report] = run.calls(a.reportRotationFailure);
     expect(report!.input).toMatchObject({ ...job, round: 1 });
-    expect(run.calls(a.rotatePassword)[attempts]!.at.getTime() - report!.at.getTime()).toBe(rotationRoundPauseMs);
+    expect(run.calls(a.rotatePassword)[attempts]!.at.getTime() - report!.at.getTime()).toBe(
+      rotationRoundPauseMs,
+    );
   });
 
   it('gives up after a day of rounds, each one alerted', async () => {
