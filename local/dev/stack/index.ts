@@ -11,6 +11,7 @@ import { type CustomerAuditStorage, provisionCustomerAuditSink } from './custome
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
 import { type LocalOperator, localOperators, seedOperators } from './operators';
+import { seedServiceAccounts } from './service-accounts';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
   type SeededTenant,
@@ -200,6 +201,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (demo) {
         operators = localOperators(demo);
         await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
+        // Contoso's service accounts, for the privileged-access walk-through (README).
+        await life.step('serviceAccountsSeeded', () =>
+          seedServiceAccounts(
+            sim,
+            demo.contoso,
+            { url: vault.url, credential, ca: c.cert },
+            options.clock.now(),
+          ),
+        );
       }
     }
     life.timings.total = life.elapsedMs();

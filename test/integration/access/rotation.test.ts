@@ -129,7 +129,7 @@ describe('credential rotation', () => {
     sim.setFaults(aw.tenantId, undefined);
     const done = await aw.ow.world.host.waitForInstance(aw.instanceOf(id));
     expect(done.output).toMatchObject({ status: 'checkedIn' });
-    expect(done.output.rotatedVersion).toBe((await aw.vaultPassword('mstest')).version);
+    expect((done.output as { rotatedVersion: string }).rotatedVersion).toBe((await aw.vaultPassword('mstest')).version);
     expect((await aw.passwordGrant('mstest', password)).status).toBe(400);
     expect((await aw.passwordGrant('mstest', (await aw.vaultPassword('mstest')).password)).status).toBe(200);
   });
