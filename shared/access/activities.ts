@@ -1,7 +1,7 @@
 import { type SecretClient } from '@azure/keyvault-secrets';
 import { type ServiceBusSender } from '@azure/service-bus';
 import { type TenantRecord } from '../domain/tenant';
-import { ConflictError, DependencyUnavailableError } from '../errors';
+import { ConflictError, DependencyUnavailableError, NotFoundError } from '../errors';
 import { invocationLog } from '../logging';
 import { type ImplementationsOf } from '../platform/activity-registration';
 import { alertTypes, credentialEventTypes } from '../platform/declarations';
@@ -15,6 +15,7 @@ import {
   credentialAccounts,
   credentialInstanceId,
   type CredentialRequestInput,
+  requestLockKey,
   type RotationJob,
 } from './contract';
 import { type AccessStore, type CredentialRequestRecord } from './store';
@@ -178,7 +179,7 @@ export function accessImplementations(services: AccessServices): Implementations
     const at = Date.parse(input.at);
     const lockKey = `scheduled:${input.runId}`;
     const jobs: RotationJob[] = [];
-    const tenants = (await services.tenants.list()).filter((t) => t.status === 'active' && t.management);
+    const tenants = (await services.tenants.list()).filter((t) => t.status === 'active');
     for (const tenant of tenants) {
       for (const account of credentialAccounts) {
         const state = await store.account(tenant.id, account);
@@ -188,7 +189,7 @@ export function accessImplementations(services: AccessServices): Implementations
           const last =
             state?.lastRotation?.at ??
             (
-              await currentVersion(services.secrets, passwordSecretName(tenant, account))
+              await currentVersion(services.secrets, passwordSecretName(tenant, account)).catch(ignoreMissing)
             )?.createdOn?.toISOString();
           if (!last || at - Date.parse(last) < accessLimits.rotateEveryMs) continue;
         }
@@ -238,8 +239,10 @@ export async function endLeaseOnAccount(
   });
 }
 
-export function requestLockKey(requestId: string): string {
-  return `request:${requestId}`;
+/** A tenant without that service account (not provisioned by us): nothing to rotate. */
+function ignoreMissing(error: unknown): undefined {
+  if (error instanceof NotFoundError) return undefined;
+  throw error;
 }
 
 function instanceOf(job: { tenantId: string; requestId?: string }): string | undefined {

@@ -65,6 +65,11 @@ export function credentialInstanceId(tenantId: string, requestId: string): strin
   return `credential:${tenantId}:${requestId}`;
 }
 
+/** The rotation lock a request's lease end takes (the lock of a scheduled run is `scheduled:{runId}`). */
+export function requestLockKey(requestId: string): string {
+  return `request:${requestId}`;
+}
+
 export function scheduledRotationInstanceId(day: string): string {
   return `credential-rotations:${day}`;
 }
@@ -147,6 +152,3 @@ export const rotationRetry: RetryPolicy = {
   retryTimeoutMs: 30 * minute,
 };
 export const rotationRoundPauseMs = 15 * minute;
-
-/** Rotations of a scheduled run in flight at once. */
-export const rotationsInFlight = 4;

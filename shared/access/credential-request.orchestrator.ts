@@ -11,6 +11,7 @@ import {
   type ExpiryOutcome,
   type LeaseEnded,
   type RequestOutcome,
+  requestLockKey,
   rotationInstanceId,
 } from './contract';
 import { type RotationResult } from './credential-rotation.orchestrator';
@@ -90,11 +91,11 @@ export function* credentialRequestOrchestrator(
     {
       tenantId: input.tenantId,
       account: input.account,
-      lockKey: `request:${input.requestId}`,
+      lockKey: requestLockKey(input.requestId),
       reason,
       requestId: input.requestId,
     },
-    rotationInstanceId(`request:${input.requestId}`),
+    rotationInstanceId(requestLockKey(input.requestId)),
   )) as RotationResult;
   status(rotation.rotated ? 'rotated' : 'rotationFailed');
   return {

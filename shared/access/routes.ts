@@ -81,11 +81,9 @@ export const accessRoutes = {
     body: z.strictObject({
       account: z.enum(credentialAccounts).default('msadmin'),
       justification: justification(accessLimits.minJustificationLength),
-      ticket: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._:#/-]{1,63}$/, {
-          message: 'must be a ticket reference such as INC-1234',
-        }),
+      ticket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:#/-]{1,63}$/, {
+        message: 'must be a ticket reference such as INC-1234',
+      }),
       durationMinutes: z
         .int({ message: 'must be a whole number of minutes' })
         .min(accessLimits.minLeaseMinutes)

@@ -64,14 +64,18 @@ export interface PostOptions {
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
 /** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
-const appTimers = [...telemetryTimers.map(({ name }) => name), rotationTimer.name];
+const telemetryTimerNames = telemetryTimers.map(({ name }) => name);
+const appTimers = [...telemetryTimerNames, rotationTimer.name];
 
 export async function startOnboardingWorld(
-  /** `true`: every timer of the app fires; a list: only those. */
+  /**
+   * `true`: the telemetry timers fire; a list: only the timers named. The credential rotation sweep sees every
+   * tenant of the shared Cosmos, so only the world that tests it turns it on.
+   */
   options: { timers?: boolean | readonly string[] } = {},
 ): Promise<OnboardingWorld> {
   const enabled: readonly string[] =
-    options.timers === true ? appTimers : options.timers === false ? [] : (options.timers ?? []);
+    options.timers === true ? telemetryTimerNames : options.timers === false ? [] : (options.timers ?? []);
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });

@@ -66,6 +66,9 @@ describe('privileged actions in the audit trail', () => {
       opEvent('drift.remediate', { type: 'tenant', id: `${tenant.id}:drift-1` }),
       opEvent('drift.accept', { type: 'tenant', id: `${tenant.id}:drift-2` }),
     );
+    // Privileged access's steps (shared/access, exercised over the wire in test/integration/access), through the port.
+    for (const action of auditActions.filter((a) => a.startsWith('credential.')))
+      byOperator.push(opEvent(action, { type: 'credential', id: `msadmin:${tenant.id}` }));
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,
