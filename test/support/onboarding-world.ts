@@ -17,8 +17,8 @@ import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
-import { provisionCustomerAuditSink } from '@mds/dev';
-import { customerAuditStorage, stackSettings } from './stack';
+import { provisionCosmos, provisionCustomerAuditSink } from '@mds/dev';
+import { customerAuditStorage, stackCaPem, stackConfig, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
@@ -63,19 +63,17 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-/** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
-const telemetryTimerNames = telemetryTimers.map(({ name }) => name);
-const appTimers = [...telemetryTimerNames, rotationTimer.name];
+const appTimers = [...telemetryTimers.map(({ name }) => name), rotationTimer.name];
 
+/**
+ * The app's timers fire only in a world that asks for them (`timers: true` for all of them, or a list of their
+ * names), so that they stay out of other tests' time; such a world keeps its data in a Cosmos database of its own
+ * (`ownDatabase`): the timers' runs read every tenant of their database.
+ */
 export async function startOnboardingWorld(
-  /**
-   * `true`: the telemetry timers fire; a list: only the timers named. The credential rotation sweep sees every
-   * tenant of the shared Cosmos, so only the world that tests it turns it on.
-   */
   options: { timers?: boolean | readonly string[] } = {},
 ): Promise<OnboardingWorld> {
-  const enabled: readonly string[] =
-    options.timers === true ? telemetryTimerNames : options.timers === false ? [] : (options.timers ?? []);
+  const enabled: readonly string[] = options.timers === true ? appTimers : options.timers || [];
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -84,6 +82,7 @@ export async function startOnboardingWorld(
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
   const logs: LogEntry[] = [];
   const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
+  const run = Math.random().toString(36).slice(2, 8);
   const hostOptions = {
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
@@ -94,6 +93,7 @@ export async function startOnboardingWorld(
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
+      ...(enabled.length > 0 ? await ownDatabase(run) : {}),
       ...Object.fromEntries(
         appTimers
           .filter((name) => !enabled.includes(name))
@@ -110,7 +110,6 @@ export async function startOnboardingWorld(
   const webhookSecret =
     (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
-  const run = Math.random().toString(36).slice(2, 8);
 
   const world: OnboardingWorld = {
     clock,
@@ -225,6 +224,20 @@ export async function startOnboardingWorld(
     },
   };
   return world;
+}
+
+/**
+ * A Cosmos database of the world's own, for a world that fires the app's timers. A telemetry run pulls every active
+ * tenant in its database, and the shared one holds other test files' tenants too, which live in simulators this
+ * world's host cannot reach: their pulls fail for minutes of virtual time each, hold the run's batches, and push this
+ * world's own pulls past the time its test lets pass (and how many there are depends on what else runs).
+ */
+async function ownDatabase(run: string): Promise<{ COSMOS_DATABASE: string }> {
+  const { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: key, COSMOS_DATABASE: shared } = stackConfig();
+  if (!key) throw new Error('The local stack exported no COSMOS_KEY');
+  const id = `${shared}-world-${run}`;
+  await provisionCosmos({ endpoint, key, ca: stackCaPem() }, id);
+  return { COSMOS_DATABASE: id };
 }
 
 async function exists(host: HostHandle, id: string): Promise<boolean> {

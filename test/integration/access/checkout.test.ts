@@ -1,6 +1,6 @@
 /**
- * The checkout of a tenant's service-account credential over the wire, in one world (the scheduled rotation sees
- * every tenant of the shared Cosmos, so the flows that rotate share a host): request, dual control, one lease per
+ * The checkout of a tenant's service-account credential over the wire, in one world with the rotation sweep on (and
+ * so a Cosmos database of its own): request, dual control, one lease per
  * account, the password once, rotation at the end of the lease proven with Entra's password grant in the simulator,
  * refusals, break glass, a failing rotation retried and alerted, the 13-day schedule, and a search of everything the
  * run wrote for every password it produced.
