@@ -164,7 +164,13 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       if (current.lease && current.lease.requestId !== record.id)
         throw new ConflictError(
           `${record.account} in tenant ${record.tenantId} is checked out by ${current.lease.holder.displayName ?? current.lease.holder.oid} until ${current.lease.endsAt}.`,
-          { heldBy: current.lease.holder, until: current.lease.endsAt, requestId: current.lease.requestId },
+          {
+            extensions: {
+              heldBy: current.lease.holder,
+              until: current.lease.endsAt,
+              requestId: current.lease.requestId,
+            },
+          },
         );
       if (current.rotation)
         throw new DependencyUnavailableError(
@@ -213,7 +219,9 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
   };
   const mustBe = (record: CredentialRequestRecord, ...statuses: CredentialRequestRecord['status'][]) => {
     if (!statuses.includes(record.status))
-      throw new ConflictError(`Request ${record.id} is ${record.status}.`, { status: record.status });
+      throw new ConflictError(`Request ${record.id} is ${record.status}.`, {
+        extensions: { status: record.status },
+      });
   };
 
   /** Approve and deny: a second operator, eligible through the lease, on a pending request. */
@@ -380,9 +388,7 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       if (record.status === 'checkedOut')
         throw new ConflictError(
           `Request ${record.id} was checked out already: the password is handed out once.`,
-          {
-            status: record.status,
-          },
+          { extensions: { status: record.status } },
         );
       mustBe(record, 'approved');
       requireCheckThrough(
@@ -426,7 +432,7 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       if (!record.escalatedAt)
         throw new ConflictError(
           `Break glass is for requests nobody answered: request ${record.id} has waited less than ${accessLimits.breakGlassAfterMs / minute} minutes.`,
-          { reason: 'notEscalated' },
+          { extensions: { reason: 'notEscalated' } },
         );
       const now = deps.now();
       const recent = await store.breakGlassBy(
@@ -437,8 +443,14 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
         throw new ConflictError(
           'You broke glass within the last 24 hours or a review of yours is still open: ask another approver.',
           {
-            reason: 'breakGlassLimit',
-            reviews: recent.map((r) => ({ tenantId: r.tenantId, requestId: r.requestId, status: r.status })),
+            extensions: {
+              reason: 'breakGlassLimit',
+              reviews: recent.map((r) => ({
+                tenantId: r.tenantId,
+                requestId: r.requestId,
+                status: r.status,
+              })),
+            },
           },
         );
       const leaseMinutes = Math.min(record.leaseMinutes, accessLimits.breakGlassMaxLeaseMinutes);
