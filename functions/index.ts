@@ -1,4 +1,5 @@
 // The app's entry (package.json `main`): importing a registration file registers its function with the host.
+import './hooks/residency';
 import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
@@ -14,3 +15,6 @@ import './activities/telemetry';
 import './timers/provisioning';
 import './orchestrations/provisioning';
 import './activities/provisioning';
+import './orchestrations/access';
+import './activities/access';
+import './timers/access';

@@ -1,5 +1,6 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
+import { accessWiring } from './access/wiring';
 import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
@@ -22,6 +23,7 @@ export interface App {
   readonly audit: ReturnType<typeof auditWiring>;
   readonly operators: ReturnType<typeof operatorsWiring>;
   readonly telemetry: ReturnType<typeof telemetryWiring>;
+  readonly access: ReturnType<typeof accessWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -44,11 +46,13 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
         app.onboarding,
         app.audit,
         app.telemetry,
+        app.access,
         config,
         version,
         app.provisioning,
       ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
+    access: () => accessWiring(platform, app.tenants, app.audit.port),
   });
   return app;
 }

@@ -10,7 +10,8 @@ export interface AadFailure {
     | 'unauthorized_client'
     | 'invalid_scope'
     | 'invalid_resource'
-    | 'unsupported_grant_type';
+    | 'unsupported_grant_type'
+    | 'invalid_grant';
   code: number;
   message: string;
 }
@@ -94,6 +95,24 @@ export const aad = {
     error: 'invalid_resource',
     code: 500011,
     message: `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  }),
+  userNotFound: (tenant: string): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50034,
+    message: `The user account {EmailHidden} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+  }),
+  invalidPassword: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50126,
+    message: 'Error validating credentials due to invalid username or password.',
+  }),
+  userDisabled: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50057,
+    message: 'The user account is disabled.',
   }),
   unsupportedGrant: (grant: string): AadFailure => ({
     status: 400,

@@ -21,10 +21,20 @@ export interface SimAppRegistration {
   permissions: readonly string[];
 }
 
+/** A user as the password grant sees one. */
+export interface SimSignInUser {
+  id: string;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+  passwordMatches(password: string): boolean;
+}
+
 export interface SimTenantView {
   id: string;
   displayName?: string;
   apps: readonly SimAppRegistration[];
+  /** The tenant's users, by object id or userPrincipalName; a model without users signs nobody in. */
+  directory?: { user(idOrUpn: string): SimSignInUser | undefined };
 }
 
 export interface SimModel {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessRoutes } from '../access/routes';
 import { type AuditAction } from '../audit/contract';
 import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
@@ -451,6 +452,7 @@ export const operatorRoutes = {
     summary: 'This document (OpenAPI 3.1)',
     success: { status: 200, description: 'The OpenAPI document', contentType: 'application/json' },
   },
+  ...accessRoutes,
   docs: {
     method: 'GET',
     path: 'docs',

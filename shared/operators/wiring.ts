@@ -1,4 +1,5 @@
 import { type HttpHandler } from '@azure/functions';
+import { type AccessCapability } from '../access/wiring';
 import { type AuditPort } from '../audit/contract';
 import { type AuditCapability } from '../audit/wiring';
 import { type AppConfig } from '../config';
@@ -48,6 +49,7 @@ export function operatorsWiring(
   onboarding: Pick<OnboardingCapability, 'store' | 'startOrder' | 'status'>,
   auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
   telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
+  access: Pick<AccessCapability, 'handlers'>,
   config: OperatorsConfig,
   version: string,
   provisioning: Pick<ProvisioningCapability, 'store' | 'operations'>,
@@ -82,6 +84,7 @@ export function operatorsWiring(
         ...provisioningHandlers({ tenants, provisioning, audit, now }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
+        ...access.handlers,
         ...docsHandlers(version),
       };
     },

@@ -30,6 +30,11 @@ export const cosmosContainers = {
   telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
   /** Per tenant: the last readiness assessment, the ids of the objects provisioning created, and drift records. */
   provisioning: { id: 'provisioning', partitionKeyPath: '/tenantId' },
+  /**
+   * Privileged access, per tenant: credential requests (one per checkout), one state document per service account
+   * (its lease and rotation lock) and break-glass review items. Never a password: those live in Key Vault alone.
+   */
+  credentials: { id: 'credentials', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
@@ -50,6 +55,8 @@ export const topicNames = {
   auditEvents: 'audit-events',
   /** Conditions an operator must look at (an audit event that could not be delivered). */
   operationsAlerts: 'operations-alerts',
+  /** `credential.*` CloudEvents: every step of a privileged checkout and every rotation (ids and states only). */
+  credentialEvents: 'credential-events',
 } as const;
 
 /**
@@ -69,6 +76,10 @@ export const auditSubscriptionNames = {
 
 export const alertTypes = {
   auditDeliveryFailed: 'audit.deliveryFailed',
+  /** A service-account password could not be rotated after its retries: the old one may still be valid. */
+  credentialRotationFailed: 'credential.rotationFailed',
+  /** A credential was checked out without a second approver; a review item waits for another approver. */
+  credentialBreakGlass: 'credential.breakGlass',
 } as const;
 
 export const operationsAlertsSubscriptionNames = {
@@ -84,6 +95,25 @@ export const deviceEventTypes = {
   onboardingFailed: 'device.onboardingFailed',
 } as const;
 export type DeviceEventType = (typeof deviceEventTypes)[keyof typeof deviceEventTypes];
+
+/** Types of the events on `credential-events` (the Service Bus `subject`). */
+export const credentialEventTypes = {
+  requested: 'credential.requested',
+  approved: 'credential.approved',
+  denied: 'credential.denied',
+  expired: 'credential.expired',
+  checkedOut: 'credential.checkedOut',
+  checkedIn: 'credential.checkedIn',
+  leaseExpired: 'credential.leaseExpired',
+  revoked: 'credential.revoked',
+  rotated: 'credential.rotated',
+  rotationFailed: 'credential.rotationFailed',
+  brokeGlass: 'credential.brokeGlass',
+  reviewClosed: 'credential.reviewClosed',
+} as const;
+export type CredentialEventType = (typeof credentialEventTypes)[keyof typeof credentialEventTypes];
+
+export const credentialEventsSubscriptionNames = { allEvents: 'all-events' } as const;
 
 export const deviceEventsSubscriptionNames = {
   onboardingResults: 'onboarding-results',
@@ -151,6 +181,11 @@ export const messagingEntities = {
           ],
         },
       ],
+    },
+    {
+      name: topicNames.credentialEvents,
+      duplicateDetectionHistoryTimeWindow: 'PT10M',
+      subscriptions: [{ name: credentialEventsSubscriptionNames.allEvents }],
     },
     {
       name: topicNames.operationsAlerts,

@@ -13,6 +13,7 @@ import {
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
 import { reconcileTimer } from '../../shared/provisioning/contract';
+import { rotationTimer } from '../../shared/access/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -63,11 +64,19 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
+const appTimers = [...telemetryTimers.map(({ name }) => name), rotationTimer.name, reconcileTimer.name];
+/** `timers: true` leaves the reconcile timer off: a test of it fires it itself (host.invoke) or names it. */
+const timersOfTrue = appTimers.filter((name) => name !== reconcileTimer.name);
+
 /**
- * The app's timers fire only in a world that asks for them (`timers: true`), so that they stay out of other tests'
- * time; such a world keeps its data in a Cosmos database of its own (`ownDatabase`).
+ * The app's timers fire only in a world that asks for them (`timers: true` for all of them but the reconcile, or a
+ * list of their names), so that they stay out of other tests' time; such a world keeps its data in a Cosmos database
+ * of its own (`ownDatabase`): the timers' runs read every tenant of their database.
  */
-export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
+export async function startOnboardingWorld(
+  options: { timers?: boolean | readonly string[] } = {},
+): Promise<OnboardingWorld> {
+  const enabled: readonly string[] = options.timers === true ? timersOfTrue : options.timers || [];
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -87,12 +96,12 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
-      // The reconcile timer stays off: its run spans every managed tenant in the shared Cosmos, most of them in
-      // other worlds' simulators. A test fires it itself (host.invoke) when it is what it tests.
-      [`AzureWebJobs.${reconcileTimer.name}.Disabled`]: 'true',
-      ...(options.timers
-        ? await ownDatabase(run)
-        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+      ...(enabled.length > 0 ? await ownDatabase(run) : {}),
+      ...Object.fromEntries(
+        appTimers
+          .filter((name) => !enabled.includes(name))
+          .map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']),
+      ),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);

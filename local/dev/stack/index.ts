@@ -11,6 +11,7 @@ import { type CustomerAuditStorage, provisionCustomerAuditSink } from './custome
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
 import { type LocalOperator, localOperators, seedOperators } from './operators';
+import { seedServiceAccounts } from './service-accounts';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
   type SeededTenant,
@@ -66,6 +67,9 @@ export const localOperator = {
   audience: 'api://managed-desktop-security',
 } as const;
 
+/** The region the local stores stand in for; the Cosmos stand-in's account answers it too. */
+export const localRegion = 'East US';
+
 /** The Autopilot webhook sources the local stack provisions a signing secret for. */
 export const localWebhookSources = ['autopilot'] as const;
 
@@ -92,7 +96,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
   );
-  const cosmos = cert.then((c) => life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c })));
+  const cosmos = cert.then((c) =>
+    life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c, region: localRegion })),
+  );
   const keyVault = Promise.all([cert, identity]).then(([c, id]) =>
     life.start('keyVault', () =>
       startKeyVault({
@@ -164,6 +170,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
       TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
       RECONCILE_SCHEDULE: '0 30 */4 * * *',
+      CREDENTIAL_ROTATION_SCHEDULE: '0 15 3 * * *',
+      // Where the stand-ins play their part: the regions the deployment declares (Cosmos DB answers its own).
+      STORAGE_REGION: localRegion,
+      SERVICEBUS_REGION: localRegion,
+      KEYVAULT_REGION: localRegion,
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,
@@ -192,6 +203,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (demo) {
         operators = localOperators(demo);
         await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
+        // Contoso's service accounts, for the privileged-access walk-through (README).
+        await life.step('serviceAccountsSeeded', () =>
+          seedServiceAccounts(
+            sim,
+            demo.contoso,
+            { url: vault.url, credential, ca: c.cert },
+            options.clock.now(),
+          ),
+        );
       }
     }
     life.timings.total = life.elapsedMs();

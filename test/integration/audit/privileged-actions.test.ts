@@ -62,6 +62,10 @@ describe('privileged actions in the audit trail', () => {
       }),
     ];
     const provisioned = await provisionThroughRoutes();
+    // Privileged access's steps through the port: their routes and flow are exercised over the wire, with the
+    // audit records of each step, in test/integration/access/checkout.test.ts.
+    for (const action of auditActions.filter((a) => a.startsWith('credential.')))
+      byOperator.push(opEvent(action, { type: 'credential', id: `msadmin:${tenant.id}` }));
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,

@@ -44,6 +44,15 @@ describe('operator API access matrix', () => {
   const unauthorizedSuccesses: string[] = [];
   const wrongRefusals: string[] = [];
   const succeeded = new Set<string>();
+  const credentialRequests = { approve: '', deny: '', own: '', elsewhere: '' };
+  /** Routes whose one authorized caller finds the request in a state that refuses the step (409). */
+  const needsState = new Set<OperatorRouteName>([
+    'checkoutCredential',
+    'checkinCredential',
+    'revokeCredential',
+    'breakGlass',
+    'closeCredentialReview',
+  ]);
 
   beforeAll(async () => {
     ow = await startOperatorWorld();
@@ -81,6 +90,32 @@ describe('operator API access matrix', () => {
       }),
     );
     for (const persona of personas) if (persona) await ow.register(persona);
+
+    // Credential requests to act on: two of another operator's (to approve and to deny), and one pending request of
+    // the persona who passes every check, on which the checkout, its end, break glass and review answer 409.
+    const requester: Persona = {
+      ...base('credential requester', ['Credentials.Request'], ['pwd', 'mfa'], scoped),
+      acrs: ['c1'],
+    };
+    await ow.register(requester);
+    const ask = async (persona: Persona, tenantId = ow.inScope.id) => {
+      const answer = await ow.call('POST', `/api/v1/tenants/${tenantId}/credential-requests`, {
+        token: ow.token(persona),
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          justification: 'Access matrix: a request to act on',
+          ticket: 'MATRIX-1',
+          durationMinutes: 30,
+        },
+      });
+      return answer.body.id as string;
+    };
+    credentialRequests.approve = await ask(requester);
+    credentialRequests.deny = await ask(requester);
+    credentialRequests.own = await ask(personas.find((p) => p?.name === 'every role, acrs, scoped')!);
+    const everywhere: Persona = { ...requester, oid: newOid(), record: eligible('all') };
+    await ow.register(everywhere);
+    credentialRequests.elsewhere = await ask(everywhere, ow.outOfScope.id);
 
     // A device and its onboarding record in each tenant, so that reads of one have something to find.
     for (const tenant of [ow.inScope, ow.outOfScope]) {
@@ -231,12 +266,63 @@ describe('operator API access matrix', () => {
         return { method: 'PUT', path: `${t}/drift-policy`, body: { handling: { 'kind:changed': 'report' } } };
       case 'reconcileTenant':
         return { method: 'POST', path: `${t}/reconcile` };
+      case 'requestCredential':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests`,
+          headers: { 'idempotency-key': randomUUID() },
+          body: {
+            justification: 'Access matrix: may this caller ask?',
+            ticket: 'MATRIX-2',
+            durationMinutes: 15,
+          },
+        };
+      case 'getCredentialRequest':
+        return {
+          method: 'GET',
+          path: `${t}/credential-requests/${tenantId === ow.inScope.id ? credentialRequests.own : credentialRequests.elsewhere}`,
+        };
+      case 'approveCredentialRequest':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.approve}/approve` };
+      case 'denyCredentialRequest':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.deny}/deny`,
+          body: { reason: 'Access matrix' },
+        };
+      case 'checkoutCredential':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.own}/checkout` };
+      case 'checkinCredential':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.own}/checkin` };
+      case 'revokeCredential':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.own}/revoke`,
+          body: { reason: 'Access matrix' },
+        };
+      case 'breakGlass':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.own}/break-glass`,
+          body: { reason: 'Access matrix: may this caller break glass?' },
+        };
+      case 'closeCredentialReview':
+        return {
+          method: 'POST',
+          path: `${t}/credential-reviews/${credentialRequests.own}/close`,
+          body: { note: 'Access matrix review' },
+        };
     }
   }
 
   /** The answer the table says a call gets. */
-  function expected(spec: RouteSpec, persona: Persona | undefined, tenantInScope: boolean): Expected {
-    const ok = { status: spec.success.status };
+  function expected(
+    name: OperatorRouteName,
+    spec: RouteSpec,
+    persona: Persona | undefined,
+    tenantInScope: boolean,
+  ): Expected {
+    const ok = needsState.has(name) ? { status: 409, code: 'conflict' } : { status: spec.success.status };
     if (spec.access.kind === 'anonymous') return ok;
     if (!persona) return { status: 401, code: 'invalid_token' };
     if (spec.access.kind === 'signedIn') return ok;
@@ -267,12 +353,14 @@ describe('operator API access matrix', () => {
             ...('headers' in request ? { headers: request.headers } : {}),
           });
           calls += 1;
-          const want = expected(spec, persona, tenantInScope);
+          const want = expected(name, spec, persona, tenantInScope);
           const label = `${persona?.name ?? 'no token'} ${request.method} ${request.path} → ${answer.status} ${answer.body?.code ?? ''} (want ${want.status} ${want.code ?? ''})`;
           const success = answer.status >= 200 && answer.status < 300;
           if (success) succeeded.add(name);
           if (want.status >= 400) {
             if (success) unauthorizedSuccesses.push(label);
+            else if (want.status === 409 && answer.status === 409 && answer.body?.code === 'conflict')
+              succeeded.add(name);
             else if (
               answer.status !== want.status ||
               answer.contentType !== 'application/problem+json' ||
