@@ -12,6 +12,9 @@ import { composition } from '../../../shared/composition';
 import { cosmosContainers, messagingEntities, topicNames } from '../../../shared/platform/declarations';
 import { secretNames } from '../../../shared/platform/secret-names';
 import { customerAuditStorage } from '../../support/stack';
+import { customerRecords, operatorRecords } from '../../support/audit-sinks';
+import { auditActions } from '../../../shared/audit/contract';
+import { type ChainRecord } from '../../../shared/audit/chain';
 import { passTime } from '../telemetry/support';
 import { type Persona } from '../../support/operator-world';
 import { type AccessWorld, credentialPersona, startAccessWorld } from '../../support/access-world';
@@ -328,6 +331,21 @@ describe('just-in-time checkout with dual control', () => {
       expect((await aw.passwordGrant(account, passwords[i]!)).status).toBe(400);
       expect((await aw.passwordGrant(account, (await aw.vaultPassword(account)).password)).status).toBe(200);
     }
+  });
+
+  it('records every step of the flows above in both audit environments', async () => {
+    const app = composition();
+    const steps = auditActions.filter((a) => a.startsWith('credential.'));
+    const actionsIn = async (read: () => Promise<ChainRecord[]>) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const seen = new Set((await read()).map((r) => r.event.action as string));
+        if (steps.every((s) => seen.has(s)) || Date.now() > deadline) return steps.filter((s) => seen.has(s));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    expect(await actionsIn(() => operatorRecords(app, aw.tenantId))).toEqual(steps);
+    expect(await actionsIn(() => customerRecords(app, aw.tenantId))).toEqual(steps);
   });
 
   it('leaves no password in logs, Cosmos, Service Bus, the audit sinks or any durable history', async () => {
