@@ -13,6 +13,7 @@ import { type IdSpace } from './ids';
 import { combine } from './random';
 import { type LifecycleDelays, type LifecycleStep } from './spec';
 import { type SimUser } from './directory';
+import { type DevicePosture } from './posture';
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -151,6 +152,8 @@ export class SimDevice {
   realTimeProtection = true;
   tamperProtection = true;
   passiveAntivirus = false;
+  /** What the compliance sweep reads beyond the lifecycle, as seeded by the control API (model/posture.ts). */
+  posture: DevicePosture | null = null;
   private rotations: number[] | null = null;
   private actions: DeviceAction[] | null = null;
 
@@ -313,6 +316,11 @@ export class SimDevice {
 
   isEncrypted(now: number): boolean {
     return this.encryptedAt <= now && this.failAt !== 'encryption';
+  }
+
+  /** The TPM Intune reports (`hardwareInformation`), unless a test seeded otherwise. */
+  get hasTpm(): boolean {
+    return this.posture?.tpmPresent ?? this.hardware.hasTpm;
   }
 
   isOnboarded(now: number): boolean {

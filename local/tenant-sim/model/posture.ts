@@ -1,0 +1,111 @@
+/**
+ * What a device reports beyond its lifecycle that the compliance sweep reads: the known-folder compliance script's
+ * result, the primary user's Windows Hello for Business registration and admin role, a TPM override, and Intune's
+ * own compliance verdict when a test wants it to disagree with the device's state (a conditional-access mismatch).
+ * Unset fields keep the device's derived values, so a 100,000-device fleet carries nothing until a test seeds it.
+ */
+import { z } from 'zod';
+import { type SimDevice } from './device';
+import { type Directory } from './directory';
+
+export interface DevicePosture {
+  knownFoldersProtected?: boolean;
+  windowsHello?: boolean;
+  primaryUserAdmin?: boolean;
+  tpmPresent?: boolean;
+  intuneCompliance?: 'compliant' | 'noncompliant';
+}
+
+const never = Number.POSITIVE_INFINITY;
+
+/** The control API's body: posture fields plus the lifecycle facts a sweep judges, each optional. */
+export const postureChangeSchema = z.strictObject({
+  /** Every rule's facts made good (applied first; the other fields then seed failures on top). */
+  healthy: z.boolean().optional(),
+  antivirus: z.boolean().optional(),
+  realTimeProtection: z.boolean().optional(),
+  tamperProtection: z.boolean().optional(),
+  signaturesCurrent: z.boolean().optional(),
+  encrypted: z.boolean().optional(),
+  recoveryKeyEscrowed: z.boolean().optional(),
+  defender: z.enum(['active', 'impaired', 'notOnboarded']).optional(),
+  /** Days since the device last checked in; null: it is in use again. */
+  offlineDays: z.number().min(0).nullable().optional(),
+  /** The device installs its release's latest cumulative update. */
+  latestQualityUpdate: z.boolean().optional(),
+  knownFoldersProtected: z.boolean().optional(),
+  windowsHello: z.boolean().optional(),
+  primaryUserAdmin: z.boolean().optional(),
+  tpmPresent: z.boolean().optional(),
+  intuneCompliance: z.enum(['compliant', 'noncompliant']).nullable().optional(),
+  /** Group memberships by display name (groups are created when missing), e.g. the update ring groups. */
+  joinGroups: z.array(z.string().min(1)).optional(),
+  leaveGroups: z.array(z.string().min(1)).optional(),
+});
+export type PostureChange = z.infer<typeof postureChangeSchema>;
+
+/** Applies a change at `now`: lifecycle milestones move to `now - 1 min` (reached) or to never (lost). */
+export function applyPosture(device: SimDevice, directory: Directory, change: PostureChange, now: number): void {
+  const reached = now - 60_000;
+  const posture: DevicePosture = { ...device.posture };
+  if (change.healthy) {
+    device.passiveAntivirus = false;
+    device.realTimeProtection = true;
+    device.tamperProtection = true;
+    device.failAt = null;
+    device.stallAt = null;
+    device.encryptedAt = Math.min(device.encryptedAt, reached);
+    device.keyEscrowedAt = Math.min(device.keyEscrowedAt, reached);
+    device.onboardedAt = Math.min(device.onboardedAt, reached);
+    device.signaturesCurrentAt = Math.min(device.signaturesCurrentAt, reached);
+    device.offlineSince = never;
+    device.installLatestQualityUpdate();
+    Object.assign(posture, { knownFoldersProtected: true, windowsHello: true, primaryUserAdmin: false });
+    if (!device.hardware.hasTpm) posture.tpmPresent = true;
+    delete posture.intuneCompliance;
+  }
+  if (change.antivirus !== undefined) device.passiveAntivirus = !change.antivirus;
+  if (change.realTimeProtection !== undefined) device.realTimeProtection = change.realTimeProtection;
+  if (change.tamperProtection !== undefined) device.tamperProtection = change.tamperProtection;
+  if (change.signaturesCurrent !== undefined)
+    device.signaturesCurrentAt = change.signaturesCurrent ? Math.min(device.signaturesCurrentAt, reached) : never;
+  if (change.encrypted !== undefined) device.encryptedAt = change.encrypted ? reached : never;
+  if (change.recoveryKeyEscrowed !== undefined) device.keyEscrowedAt = change.recoveryKeyEscrowed ? reached : never;
+  if (change.defender === 'notOnboarded') device.onboardedAt = never;
+  if (change.defender === 'impaired') device.failAt = 'defenderOnboarding';
+  if (change.defender === 'active') {
+    device.onboardedAt = Math.min(device.onboardedAt, reached);
+    if (device.failAt === 'defenderOnboarding') device.failAt = null;
+  }
+  if (change.offlineDays !== undefined)
+    device.offlineSince = change.offlineDays === null ? never : now - change.offlineDays * 24 * 3_600_000;
+  if (change.latestQualityUpdate) device.installLatestQualityUpdate();
+  for (const name of ['knownFoldersProtected', 'windowsHello', 'primaryUserAdmin', 'tpmPresent'] as const)
+    if (change[name] !== undefined) posture[name] = change[name];
+  if (change.intuneCompliance === null) delete posture.intuneCompliance;
+  else if (change.intuneCompliance !== undefined) posture.intuneCompliance = change.intuneCompliance;
+  device.posture = Object.keys(posture).length > 0 ? posture : null;
+  for (const name of change.joinGroups ?? []) groupNamed(directory, name, now).members.add(device);
+  for (const name of change.leaveGroups ?? [])
+    directory
+      .allGroups()
+      .find((group) => group.settings.displayName === name)
+      ?.members.delete(device);
+}
+
+function groupNamed(directory: Directory, displayName: string, now: number) {
+  return (
+    directory.allGroups().find((group) => group.settings.displayName === displayName) ??
+    directory.addGroup(
+      {
+        displayName,
+        description: null,
+        mailNickname: displayName.replace(/[^A-Za-z0-9]/g, ''),
+        mailEnabled: false,
+        securityEnabled: true,
+        groupTypes: [],
+      },
+      now,
+    )
+  );
+}
