@@ -346,6 +346,8 @@ export interface RuleContext {
   windowsReleases: readonly WindowsRelease[];
   /** The tenant's ring shares, for the ring a device's hash gives. */
   ringShares: UpdateRingShares;
+  /** Inventory entry (name and publisher) → product found, or null: names repeat across a fleet. */
+  productCache: Map<string, string | null>;
 }
 
 export interface Rule {
@@ -449,6 +451,8 @@ export type FleetThresholdId = 'bitLocker' | 'definitions' | 'stopErrorFree';
 
 /** A `tenant.alert` finding: a fleet share below its threshold. */
 export interface FleetAlertFinding {
+  /** Stable per tenant, threshold and UTC day: a tenant is alerted once a day per threshold. */
+  alertId: string;
   kind: 'fleetThreshold';
   threshold: FleetThresholdId;
   share: number;
@@ -521,27 +525,31 @@ export interface RemediationAttempt {
   deviceId: string;
   subject: RemediationSubject;
   kind: RemediationKind;
-  /** Consecutive attempts while the subject kept failing. */
+  /** Consecutive attempts while the subject kept failing (0: seen, not yet sent, e.g. over budget). */
   attempts: number;
-  lastAttemptAt: string;
+  lastAttemptAt?: string;
   /** `remediationFailed` already published for this run of failures. */
   failedPublished: boolean;
-  /** caMismatch: first sweep that saw it (an alert when it persists to a later sweep). */
+  /** When the ledger first held it: the first attempt, or for caMismatch the first sweep that saw it (an alert when
+   * it persists to a later sweep). */
   firstSeenAt: string;
   /** caMismatch: alert already raised. */
   alerted?: boolean;
 }
 
+/**
+ * One write to send. Subjects of one device wanting the same kind share one action (three rules asking for a sync
+ * send one sync); each subject's attempt is counted in the ledger.
+ */
 export interface RemediationAction {
-  /** Stable: tenant, device, subject, attempt number; the queue's message id (duplicates dropped). */
+  /** Stable: tenant, device, kind, subjects and the sweep's instant; the queue's message id (duplicates dropped). */
   actionId: string;
   tenantId: string;
   deviceId: string;
   aadDeviceId?: string;
-  subject: RemediationSubject;
+  subjects: readonly RemediationSubject[];
   params: RemediationParams;
   channel: RemediationChannel;
-  attempt: number;
   /** Offset from the sweep's start at which to send it (the write budget's pacing). */
   delayMs: number;
 }
