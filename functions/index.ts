@@ -10,3 +10,7 @@ import './http/operator-api';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';
+import './timers/compliance';
+import './orchestrations/compliance';
+import './activities/compliance';
+import './queues/remediate-device';

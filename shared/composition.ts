@@ -1,6 +1,7 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
 import { auditWiring } from './audit/wiring';
+import { complianceWiring } from './compliance/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
@@ -22,6 +23,7 @@ export interface App {
   readonly audit: ReturnType<typeof auditWiring>;
   readonly operators: ReturnType<typeof operatorsWiring>;
   readonly telemetry: ReturnType<typeof telemetryWiring>;
+  readonly compliance: ReturnType<typeof complianceWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -38,8 +40,18 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     provisioning: () => provisioningWiring(platform, app.tenants, app.audit.port),
     audit: () => auditWiring(platform, app.tenants),
     operators: () =>
-      operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),
+      operatorsWiring(
+        platform,
+        app.tenants,
+        app.onboarding,
+        app.audit,
+        app.telemetry,
+        app.compliance,
+        config,
+        version,
+      ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
+    compliance: () => complianceWiring(platform, app.tenants, app.telemetry, app.audit.port),
   });
   return app;
 }

@@ -21,6 +21,8 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
+  'compliance.sweep',
+  'compliance.settings',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

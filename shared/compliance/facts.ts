@@ -98,10 +98,15 @@ type VolumeType = (typeof volumeTypes)[keyof typeof volumeTypes];
 function volumeType(value: unknown): VolumeType {
   const name = String(value);
   if (name in volumeTypes) return volumeTypes[name as keyof typeof volumeTypes];
-  return (Object.values(volumeTypes) as string[]).includes(name) ? (name as VolumeType) : 'unknownFutureValue';
+  return (Object.values(volumeTypes) as string[]).includes(name)
+    ? (name as VolumeType)
+    : 'unknownFutureValue';
 }
 
-async function recoveryKeys(calls: Calls, graph: ApiClient): Promise<Map<string, BitLockerKeyFacts['keys'][number][]>> {
+async function recoveryKeys(
+  calls: Calls,
+  graph: ApiClient,
+): Promise<Map<string, BitLockerKeyFacts['keys'][number][]>> {
   const byDevice = new Map<string, BitLockerKeyFacts['keys'][number][]>();
   for await (const page of calls.pages(graph, 'recoveryKeys', recoveryKeysPath))
     for (const key of page) {
@@ -158,7 +163,10 @@ async function machines(
 }
 
 /** The known-folder script's output per managed device; undefined when provisioning has not deployed the script. */
-async function knownFolders(calls: Calls, graph: ApiClient): Promise<Map<string, { protectedNow?: boolean; at?: string }> | undefined> {
+async function knownFolders(
+  calls: Calls,
+  graph: ApiClient,
+): Promise<Map<string, { protectedNow?: boolean; at?: string }> | undefined> {
   const scripts = await calls.all(graph, 'complianceScripts', scriptsPath);
   const script = scripts.find((row) => row.displayName === desiredComplianceScript.displayName);
   if (!script) return undefined;
@@ -179,17 +187,28 @@ async function knownFolders(calls: Calls, graph: ApiClient): Promise<Map<string,
         }
       }
       const at = text(row.lastStateUpdateDateTime);
-      states.set(deviceId, { ...(protectedNow === undefined ? {} : { protectedNow }), ...(at ? { at } : {}) });
+      states.set(deviceId, {
+        ...(protectedNow === undefined ? {} : { protectedNow }),
+        ...(at ? { at } : {}),
+      });
     }
   return states;
 }
 
 /** The Autopilot profile's user type per Entra device id (and serial number, upper case). */
-async function autopilotProfiles(calls: Calls, graph: ApiClient): Promise<Map<string, 'administrator' | 'standard'>> {
+async function autopilotProfiles(
+  calls: Calls,
+  graph: ApiClient,
+): Promise<Map<string, 'administrator' | 'standard'>> {
   const byDevice = new Map<string, 'administrator' | 'standard'>();
   for (const profile of await calls.all(graph, 'autopilotProfiles', profilesPath)) {
     const oobe = (profile.outOfBoxExperienceSetting ?? profile.outOfBoxExperienceSettings) as Row | undefined;
-    const userType = oobe?.userType === 'administrator' ? 'administrator' : oobe?.userType === 'standard' ? 'standard' : undefined;
+    const userType =
+      oobe?.userType === 'administrator'
+        ? 'administrator'
+        : oobe?.userType === 'standard'
+          ? 'standard'
+          : undefined;
     if (!userType) continue;
     const path = `${profilesPath}/${segment(String(profile.id))}/assignedDevices?$select=serialNumber,azureActiveDirectoryDeviceId`;
     for await (const page of calls.pages(graph, 'autopilotAssignedDevices', path))
@@ -203,18 +222,27 @@ async function autopilotProfiles(calls: Calls, graph: ApiClient): Promise<Map<st
   return byDevice;
 }
 
-async function registrations(calls: Calls, graph: ApiClient): Promise<Map<string, { hello: boolean; admin: boolean }>> {
+async function registrations(
+  calls: Calls,
+  graph: ApiClient,
+): Promise<Map<string, { hello: boolean; admin: boolean }>> {
   const byUser = new Map<string, { hello: boolean; admin: boolean }>();
   for await (const page of calls.pages(graph, 'userRegistrationDetails', registrationDetailsPath))
     for (const row of page) {
       const methods = Array.isArray(row.methodsRegistered) ? (row.methodsRegistered as unknown[]) : [];
-      byUser.set(String(row.id), { hello: methods.includes('windowsHelloForBusiness'), admin: row.isAdmin === true });
+      byUser.set(String(row.id), {
+        hello: methods.includes('windowsHelloForBusiness'),
+        admin: row.isAdmin === true,
+      });
     }
   return byUser;
 }
 
 /** Ring memberships per Entra device id; undefined when the tenant has none of the ring groups. */
-async function ringMemberships(calls: Calls, graph: ApiClient): Promise<Map<string, UpdateRing[]> | undefined> {
+async function ringMemberships(
+  calls: Calls,
+  graph: ApiClient,
+): Promise<Map<string, UpdateRing[]> | undefined> {
   const byDevice = new Map<string, UpdateRing[]>();
   let found = 0;
   for (const ring of updateRings) {
@@ -259,7 +287,9 @@ async function telemetryByDevice(
   return byDevice;
 }
 
-const accountProtectionPolicy = desiredPolicies.find((policy) => policy.key === 'policy:account-protection')?.displayName;
+const accountProtectionPolicy = desiredPolicies.find(
+  (policy) => policy.key === 'policy:account-protection',
+)?.displayName;
 
 function accountProtectionStatus(value: unknown): AccountProtectionFacts['status'] {
   const name = String(value).toLowerCase();
@@ -339,7 +369,12 @@ export async function collectFacts(
           isEncrypted: row.isEncrypted === true,
           osVersion: String(row.osVersion ?? ''),
           ...(hardware
-            ? { tpm: { present: tpmVersion !== undefined, ...(tpmVersion ? { specificationVersion: tpmVersion } : {}) } }
+            ? {
+                tpm: {
+                  present: tpmVersion !== undefined,
+                  ...(tpmVersion ? { specificationVersion: tpmVersion } : {}),
+                },
+              }
             : {}),
         },
         bitLockerKeys: { asOf: readAt, keys: (aad ? keys.get(aad) : undefined) ?? [] },
@@ -354,11 +389,18 @@ export async function collectFacts(
             ? { tamperProtectionEnabled: protection.tamperProtectionEnabled }
             : {}),
           signatureUpdateOverdue: protection.signatureUpdateOverdue === true,
-          ...(text(protection.signatureVersion) ? { signatureVersion: text(protection.signatureVersion) } : {}),
-          ...(text(protection.lastQuickScanDateTime) ? { lastQuickScanDateTime: text(protection.lastQuickScanDateTime) } : {}),
+          ...(text(protection.signatureVersion)
+            ? { signatureVersion: text(protection.signatureVersion) }
+            : {}),
+          ...(text(protection.lastQuickScanDateTime)
+            ? { lastQuickScanDateTime: text(protection.lastQuickScanDateTime) }
+            : {}),
         };
       const machine = aad ? defender.byAadId.get(aad) : undefined;
-      device.defender = { asOf: (aad ? defender.asOf.get(aad) : undefined) ?? readAt, ...(machine ? { machine } : {}) };
+      device.defender = {
+        asOf: (aad ? defender.asOf.get(aad) : undefined) ?? readAt,
+        ...(machine ? { machine } : {}),
+      };
       if (kfm) {
         const state = kfm.get(deviceId);
         device.knownFolders = {
@@ -377,7 +419,8 @@ export async function collectFacts(
       if (quality) {
         const record = quality.get(deviceId)?.[0];
         const ring = ringOfPolicy(record?.data.PolicyName);
-        if (record && ring) device.qualityUpdate = { asOf: record.asOf, ring, status: qualityStatus(record.data) };
+        if (record && ring)
+          device.qualityUpdate = { asOf: record.asOf, ring, status: qualityStatus(record.data) };
       }
       if (apps) {
         const records = apps.get(deviceId) ?? [];
@@ -386,19 +429,29 @@ export async function collectFacts(
           asOf,
           apps: records.map((record) => ({
             name: String(record.data.ApplicationName ?? ''),
-            ...(text(record.data.ApplicationPublisher) ? { publisher: text(record.data.ApplicationPublisher) } : {}),
-            ...(text(record.data.ApplicationVersion) ? { version: text(record.data.ApplicationVersion) } : {}),
+            ...(text(record.data.ApplicationPublisher)
+              ? { publisher: text(record.data.ApplicationPublisher) }
+              : {}),
+            ...(text(record.data.ApplicationVersion)
+              ? { version: text(record.data.ApplicationVersion) }
+              : {}),
           })),
         };
         const office = records.find((record) => m365Apps.test(String(record.data.ApplicationName)));
         device.m365Apps = {
           asOf,
           installed: office !== undefined,
-          ...(text(office?.data.ApplicationVersion) ? { version: text(office?.data.ApplicationVersion) } : {}),
+          ...(text(office?.data.ApplicationVersion)
+            ? { version: text(office?.data.ApplicationVersion) }
+            : {}),
         };
       }
       const status = profileStatus?.get(deviceId)?.[0];
-      if (status) device.accountProtection = { asOf: status.asOf, status: accountProtectionStatus(status.data.PolicyStatus_loc) };
+      if (status)
+        device.accountProtection = {
+          asOf: status.asOf,
+          status: accountProtectionStatus(status.data.PolicyStatus_loc),
+        };
       const reliability = performance?.get(deviceId)?.[0];
       if (reliability && typeof reliability.data.blueScreenCount === 'number')
         device.reliability = { asOf: reliability.asOf, blueScreenCount: reliability.data.blueScreenCount };

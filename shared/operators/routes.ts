@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AuditAction } from '../audit/contract';
+import { complianceRoutes } from '../compliance/routes';
 import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
@@ -465,6 +466,7 @@ export const operatorRoutes = {
     }),
     success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
   },
+  ...complianceRoutes,
   openApiDocument: {
     method: 'GET',
     path: 'openapi.json',

@@ -14,6 +14,7 @@ import {
   type RouteImplementation,
 } from './endpoint';
 import { type TelemetryCapability } from '../telemetry/wiring';
+import { type ComplianceCapability } from '../compliance/wiring';
 import { auditHandlers } from './handlers/audit';
 import { telemetryHandlers } from './handlers/telemetry';
 import { docsHandlers } from './handlers/docs';
@@ -46,6 +47,7 @@ export function operatorsWiring(
   onboarding: Pick<OnboardingCapability, 'store' | 'startOrder' | 'status'>,
   auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
   telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
+  compliance: Pick<ComplianceCapability, 'handlers'>,
   config: OperatorsConfig,
   version: string,
 ): OperatorsCapability {
@@ -76,6 +78,7 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
+        ...compliance.handlers,
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
         ...docsHandlers(version),

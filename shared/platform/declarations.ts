@@ -28,6 +28,8 @@ export const cosmosContainers = {
   telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
   /** Per tenant: the last readiness assessment, the ids of the objects provisioning created, and drift records. */
   provisioning: { id: 'provisioning', partitionKeyPath: '/tenantId' },
+  /** Compliance: results per device and rule, the remediation ledger, one record per sweep, the tenant's settings. */
+  compliance: { id: 'compliance', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
@@ -36,10 +38,14 @@ export type CosmosContainerName = keyof typeof cosmosContainers;
 export const blobContainers = {
   /** Raw telemetry snapshots, gzip, one blob per tenant, source and run: `{tenant}/{source}/{run}.{ndjson|csv}.gz`. */
   telemetryRaw: 'telemetry-raw',
+  /** A sweep's facts, gzip NDJSON, one blob per tenant and sweep: `{tenant}/{sweep}.ndjson.gz`. */
+  complianceFacts: 'compliance-facts',
 } as const satisfies Record<string, string>;
 
 export const queueNames = {
   deviceOrders: 'device-orders',
+  /** One message per remediation action a sweep planned, scheduled at its place in the write budget. */
+  remediations: 'remediations',
 } as const;
 
 export const topicNames = {
@@ -67,6 +73,8 @@ export const auditSubscriptionNames = {
 
 export const alertTypes = {
   auditDeliveryFailed: 'audit.deliveryFailed',
+  /** A tenant's fleet below a threshold, or a conditional-access mismatch that persists (compliance sweeps). */
+  tenantAlert: 'tenant.alert',
 } as const;
 
 export const operationsAlertsSubscriptionNames = {
@@ -80,6 +88,10 @@ export const auditMaxDeliveryCount = 10;
 export const deviceEventTypes = {
   onboarded: 'device.onboarded',
   onboardingFailed: 'device.onboardingFailed',
+  /** A device went healthy ⇄ unhealthy (compliance sweeps); published only when its state changes. */
+  healthChanged: 'device.healthChanged',
+  /** A remediation was tried the maximum number of times and the rule still fails. */
+  remediationFailed: 'device.remediationFailed',
 } as const;
 export type DeviceEventType = (typeof deviceEventTypes)[keyof typeof deviceEventTypes];
 
@@ -96,6 +108,13 @@ export const messagingEntities = {
       lockDuration: 'PT1M',
       maxDeliveryCount: 10,
       duplicateDetectionHistoryTimeWindow: 'PT10M',
+    },
+    {
+      name: queueNames.remediations,
+      lockDuration: 'PT2M',
+      maxDeliveryCount: 10,
+      // An action's id is its message id: a sweep's activity retried sends each action once.
+      duplicateDetectionHistoryTimeWindow: 'PT1H',
     },
   ],
   topics: [

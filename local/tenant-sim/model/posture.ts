@@ -45,7 +45,12 @@ export const postureChangeSchema = z.strictObject({
 export type PostureChange = z.infer<typeof postureChangeSchema>;
 
 /** Applies a change at `now`: lifecycle milestones move to `now - 1 min` (reached) or to never (lost). */
-export function applyPosture(device: SimDevice, directory: Directory, change: PostureChange, now: number): void {
+export function applyPosture(
+  device: SimDevice,
+  directory: Directory,
+  change: PostureChange,
+  now: number,
+): void {
   const reached = now - 60_000;
   const posture: DevicePosture = { ...device.posture };
   if (change.healthy) {
@@ -68,9 +73,12 @@ export function applyPosture(device: SimDevice, directory: Directory, change: Po
   if (change.realTimeProtection !== undefined) device.realTimeProtection = change.realTimeProtection;
   if (change.tamperProtection !== undefined) device.tamperProtection = change.tamperProtection;
   if (change.signaturesCurrent !== undefined)
-    device.signaturesCurrentAt = change.signaturesCurrent ? Math.min(device.signaturesCurrentAt, reached) : never;
+    device.signaturesCurrentAt = change.signaturesCurrent
+      ? Math.min(device.signaturesCurrentAt, reached)
+      : never;
   if (change.encrypted !== undefined) device.encryptedAt = change.encrypted ? reached : never;
-  if (change.recoveryKeyEscrowed !== undefined) device.keyEscrowedAt = change.recoveryKeyEscrowed ? reached : never;
+  if (change.recoveryKeyEscrowed !== undefined)
+    device.keyEscrowedAt = change.recoveryKeyEscrowed ? reached : never;
   if (change.defender === 'notOnboarded') device.onboardedAt = never;
   if (change.defender === 'impaired') device.failAt = 'defenderOnboarding';
   if (change.defender === 'active') {

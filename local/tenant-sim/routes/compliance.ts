@@ -43,15 +43,20 @@ export function complianceRoutes(world: SimWorld): SimRoute[] {
         const now = nowOf(request);
         const devices = tenant.managedDevices(now);
         const items = shapedList(devices, (device) => runStateShape(script.id, device, now));
-        return list(request, items, `deviceManagement/deviceComplianceScripts('${script.id}')/deviceRunStates`, {
-          entityType: 'microsoft.graph.deviceComplianceScriptDeviceState',
-          expand: {
-            managedDevice: (item) => {
-              const device = tenant.deviceByManagedDeviceId(String(item.id).split(':')[1] ?? '');
-              return device ? managedDeviceShape(tenant, device, now) : null;
+        return list(
+          request,
+          items,
+          `deviceManagement/deviceComplianceScripts('${script.id}')/deviceRunStates`,
+          {
+            entityType: 'microsoft.graph.deviceComplianceScriptDeviceState',
+            expand: {
+              managedDevice: (item) => {
+                const device = tenant.deviceByManagedDeviceId(String(item.id).split(':')[1] ?? '');
+                return device ? managedDeviceShape(tenant, device, now) : null;
+              },
             },
           },
-        });
+        );
       },
     }),
     route({
