@@ -15,8 +15,8 @@
  *   POST   /_sim/tenants/{id}/devices/quality-update   {count, seed?}: devices install the latest cumulative update
  *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/posture   what a compliance sweep reads: {healthy?, antivirus?,
  *          realTimeProtection?, tamperProtection?, signaturesCurrent?, encrypted?, recoveryKeyEscrowed?, defender?,
- *          offlineDays?, knownFoldersProtected?, windowsHello?, primaryUserAdmin?, tpmPresent?, intuneCompliance?,
- *          joinGroups?, leaveGroups?} (model/posture.ts) → 204
+ *          offlineDays?, latestQualityUpdate?, windowsRelease?, knownFoldersProtected?, windowsHello?, tpmPresent?,
+ *          scheduledQuickScans?, intuneCompliance?, joinGroups?, leaveGroups?} (model/posture.ts) → 204
  *   POST   /_sim/tenants/{id}/devices/posture   {change, count?, seed?}: the same on many devices → {managedDeviceIds}
  *   GET|PUT /_sim/tenants/{id}/throttling          {enabled?, limits?: {intune|graph|defender|defenderAvInfo: [{windowMs,max,writesOnly?}]}}
  *   GET|PUT /_sim/throttling                       the same, as the default for every tenant

@@ -316,6 +316,23 @@ function ringOfPolicy(name: unknown): UpdateRing | undefined {
 }
 
 const m365Apps = /microsoft 365 apps|office 365 proplus/i;
+const dayMs = 24 * 3_600_000;
+
+/**
+ * The second Tuesday of the month on or before `at` (UTC): Microsoft's monthly security release. A device the
+ * quality update report calls not up to date lacks at least that release; the ring's grace counts from it.
+ */
+export function latestPatchTuesday(at: number): string {
+  const secondTuesday = (year: number, month: number): number => {
+    const first = Date.UTC(year, month, 1);
+    const toTuesday = (2 - new Date(first).getUTCDay() + 7) % 7;
+    return first + (toTuesday + 7) * dayMs;
+  };
+  const date = new Date(at);
+  const thisMonth = secondTuesday(date.getUTCFullYear(), date.getUTCMonth());
+  const release = thisMonth <= at ? thisMonth : secondTuesday(date.getUTCFullYear(), date.getUTCMonth() - 1);
+  return new Date(release).toISOString();
+}
 
 /**
  * Gathers every device's facts and passes them to `each`, a page of devices at a time. Sources a tenant lacks (no

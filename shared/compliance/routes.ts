@@ -62,11 +62,9 @@ export const complianceRoutes = {
     summary: 'One sweep: runtime status, stage, and its outcome once done',
     params: z.strictObject({
       tenantId,
-      sweepId: z
-        .string()
-        .regex(/^compliance:[0-9a-f-]{36}:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, {
-          message: 'must be a sweep id',
-        }),
+      sweepId: z.string().regex(/^compliance:[0-9a-f-]{36}:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, {
+        message: 'must be a sweep id',
+      }),
     }),
     success: {
       status: 200,

@@ -1,5 +1,4 @@
 import { type InvocationContext, type Timer } from '@azure/functions';
-import { type DurableClient } from 'durable-functions';
 import {
   type SweepInput,
   sweepInstanceId,
@@ -8,6 +7,12 @@ import {
   sweepWindowMs,
   windowStart,
 } from './contract';
+
+/** What starting a sweep needs of a durable client (durable-functions' `DurableClient` has it). */
+export interface SweepClient {
+  getStatus(instanceId: string): Promise<{ runtimeStatus?: unknown } | undefined>;
+  startNew(name: string, options: { instanceId: string; input: unknown }): Promise<string>;
+}
 
 /** Instances in these states are a sweep of the window that happened or is under way: never start it again. */
 const existingStates = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Suspended']);
@@ -25,7 +30,7 @@ export interface StartedSweep {
  * that failed or was terminated may be started again: each of its steps is idempotent.
  */
 export async function startSweep(
-  client: DurableClient,
+  client: SweepClient,
   tenantId: string,
   at: number,
   trigger: SweepTrigger,
@@ -44,7 +49,7 @@ export async function startSweep(
 /** The timer: every active tenant's sweep of the current window. */
 export function sweepTimerHandler(
   activeTenants: () => Promise<string[]>,
-  client: (context: InvocationContext) => DurableClient,
+  client: (context: InvocationContext) => SweepClient,
 ) {
   return async (timer: Timer, context: InvocationContext): Promise<StartedSweep[]> => {
     // The schedule's own time when the host reports it (the local host's virtual clock), else the wall clock.

@@ -12,6 +12,7 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { sweepTimer } from '../../shared/compliance/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -86,6 +87,8 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       ...(options.timers
         ? {}
         : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+      // Compliance tests start their sweeps themselves, at the windows they choose.
+      [`AzureWebJobs.${sweepTimer.name}.Disabled`]: 'true',
     },
     log: (entry: LogEntry) => {
       logs.push(entry);

@@ -163,7 +163,8 @@ export class SimDevice {
     readonly origin: DeviceOrigin,
     readonly serialNumber: string,
     readonly hardware: HardwareModel,
-    readonly release: WindowsRelease,
+    /** The feature update installed; a seeded feature update (model/posture.ts) moves it. */
+    public release: WindowsRelease,
     /** The cumulative update installed; `installLatestQualityUpdate` moves it on. */
     public osRevision: number,
     public primaryUser: SimUser | null,
@@ -380,8 +381,8 @@ export class SimDevice {
   private lastScanAt(now: number, kind: 'quick' | 'full'): number | null {
     const since = Math.max(this.enrolledAt, this.onboardedAt === never ? this.enrolledAt : this.onboardedAt);
     // Defender's scheduled scan: a quick scan daily; the fleet runs no scheduled full scans.
-    let last =
-      kind === 'quick' ? lastTick(this.lastContact(now), this.phase(3, day), day) : Number.NEGATIVE_INFINITY;
+    const scheduled = kind === 'quick' && this.posture?.scheduledQuickScans !== false;
+    let last = scheduled ? lastTick(this.lastContact(now), this.phase(3, day), day) : Number.NEGATIVE_INFINITY;
     if (last < since) last = Number.NEGATIVE_INFINITY;
     for (const action of this.completedActions(now)) {
       const isScan = action.name === 'windowsDefenderScan' || action.name === 'defenderScan';

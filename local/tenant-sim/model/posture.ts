@@ -5,14 +5,16 @@
  * Unset fields keep the device's derived values, so a 100,000-device fleet carries nothing until a test seeds it.
  */
 import { z } from 'zod';
+import { type WindowsRelease, windowsReleases } from './catalog';
 import { type SimDevice } from './device';
 import { type Directory } from './directory';
 
 export interface DevicePosture {
   knownFoldersProtected?: boolean;
   windowsHello?: boolean;
-  primaryUserAdmin?: boolean;
   tpmPresent?: boolean;
+  /** false: Defender's daily scheduled quick scan does not run (only requested scans count). */
+  scheduledQuickScans?: boolean;
   intuneCompliance?: 'compliant' | 'noncompliant';
 }
 
@@ -26,6 +28,8 @@ export const postureChangeSchema = z.strictObject({
   realTimeProtection: z.boolean().optional(),
   tamperProtection: z.boolean().optional(),
   signaturesCurrent: z.boolean().optional(),
+  /** Signature updates the device is sent fail (it stays overdue whatever is tried). */
+  signatureUpdateFails: z.boolean().optional(),
   encrypted: z.boolean().optional(),
   recoveryKeyEscrowed: z.boolean().optional(),
   defender: z.enum(['active', 'impaired', 'notOnboarded']).optional(),
@@ -35,8 +39,10 @@ export const postureChangeSchema = z.strictObject({
   latestQualityUpdate: z.boolean().optional(),
   knownFoldersProtected: z.boolean().optional(),
   windowsHello: z.boolean().optional(),
-  primaryUserAdmin: z.boolean().optional(),
   tpmPresent: z.boolean().optional(),
+  scheduledQuickScans: z.boolean().optional(),
+  /** The feature update the device runs, e.g. `Windows11 24H2` (platform and release of the catalog). */
+  windowsRelease: z.string().min(1).optional(),
   intuneCompliance: z.enum(['compliant', 'noncompliant']).nullable().optional(),
   /** Group memberships by display name (groups are created when missing), e.g. the update ring groups. */
   joinGroups: z.array(z.string().min(1)).optional(),
@@ -64,8 +70,8 @@ export function applyPosture(
     device.onboardedAt = Math.min(device.onboardedAt, reached);
     device.signaturesCurrentAt = Math.min(device.signaturesCurrentAt, reached);
     device.offlineSince = never;
-    device.installLatestQualityUpdate();
-    Object.assign(posture, { knownFoldersProtected: true, windowsHello: true, primaryUserAdmin: false });
+    installRelease(device, latestRelease());
+    Object.assign(posture, { knownFoldersProtected: true, windowsHello: true, scheduledQuickScans: true });
     if (!device.hardware.hasTpm) posture.tpmPresent = true;
     delete posture.intuneCompliance;
   }
@@ -76,6 +82,10 @@ export function applyPosture(
     device.signaturesCurrentAt = change.signaturesCurrent
       ? Math.min(device.signaturesCurrentAt, reached)
       : never;
+  if (change.signatureUpdateFails) {
+    device.failAt = 'signatureUpdate';
+    device.signaturesCurrentAt = never;
+  }
   if (change.encrypted !== undefined) device.encryptedAt = change.encrypted ? reached : never;
   if (change.recoveryKeyEscrowed !== undefined)
     device.keyEscrowedAt = change.recoveryKeyEscrowed ? reached : never;
@@ -88,7 +98,14 @@ export function applyPosture(
   if (change.offlineDays !== undefined)
     device.offlineSince = change.offlineDays === null ? never : now - change.offlineDays * 24 * 3_600_000;
   if (change.latestQualityUpdate) device.installLatestQualityUpdate();
-  for (const name of ['knownFoldersProtected', 'windowsHello', 'primaryUserAdmin', 'tpmPresent'] as const)
+  if (change.windowsRelease !== undefined) {
+    const release = windowsReleases.find(
+      (entry) => `${entry.platform} ${entry.release}` === change.windowsRelease,
+    );
+    if (!release) throw new Error(`No Windows release '${change.windowsRelease}' in the catalog.`);
+    installRelease(device, release);
+  }
+  for (const name of ['knownFoldersProtected', 'windowsHello', 'tpmPresent', 'scheduledQuickScans'] as const)
     if (change[name] !== undefined) posture[name] = change[name];
   if (change.intuneCompliance === null) delete posture.intuneCompliance;
   else if (change.intuneCompliance !== undefined) posture.intuneCompliance = change.intuneCompliance;
@@ -99,6 +116,17 @@ export function applyPosture(
       .allGroups()
       .find((group) => group.settings.displayName === name)
       ?.members.delete(device);
+}
+
+/** A feature update: the release and its latest cumulative update. */
+function installRelease(device: SimDevice, release: WindowsRelease): void {
+  device.release = release;
+  device.osRevision = release.revisions[release.revisions.length - 1] as number;
+}
+
+/** The newest release of the catalog (by build). */
+function latestRelease(): WindowsRelease {
+  return windowsReleases.reduce((newest, entry) => (entry.build > newest.build ? entry : newest));
 }
 
 function groupNamed(directory: Directory, displayName: string, now: number) {

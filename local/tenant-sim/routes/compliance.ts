@@ -69,31 +69,28 @@ export function complianceRoutes(world: SimWorld): SimRoute[] {
         const tenant = tenantOf(world, request);
         const now = nowOf(request);
         // A user's registrations follow their devices: Hello is registered on the device they sign in to.
-        const byUser = new Map<SimUser, { hello: boolean; admin: boolean }>();
+        const hello = new Map<SimUser, boolean>();
         for (const device of tenant.managedDevices(now)) {
           const user = device.primaryUser;
-          if (!user) continue;
-          const seen = byUser.get(user) ?? { hello: true, admin: false };
-          seen.hello &&= device.posture?.windowsHello ?? true;
-          seen.admin ||= device.posture?.primaryUserAdmin ?? false;
-          byUser.set(user, seen);
+          if (user) hello.set(user, (hello.get(user) ?? true) && (device.posture?.windowsHello ?? true));
         }
         const users = tenant.directory.allUsers().filter((user) => user.accountEnabled);
         const items = shapedList(users, (user) => {
-          const seen = byUser.get(user);
-          const methods = ['microsoftAuthenticatorPush', ...(seen?.hello ? ['windowsHelloForBusiness'] : [])];
+          const registered = hello.get(user) ?? false;
+          const methods = ['microsoftAuthenticatorPush', ...(registered ? ['windowsHelloForBusiness'] : [])];
           return {
             id: user.id,
             userPrincipalName: user.userPrincipalName,
             userDisplayName: user.displayName,
             userType: 'member',
-            isAdmin: seen?.admin ?? false,
+            // Directory roles are not modelled: the fleet's users hold none.
+            isAdmin: false,
             isSsprRegistered: false,
             isSsprEnabled: false,
             isSsprCapable: false,
             isMfaRegistered: true,
             isMfaCapable: true,
-            isPasswordlessCapable: seen?.hello ?? false,
+            isPasswordlessCapable: registered,
             methodsRegistered: methods,
             defaultMfaMethod: 'microsoftAuthenticatorPush',
             lastUpdatedDateTime: iso(now),
