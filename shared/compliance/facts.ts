@@ -436,8 +436,15 @@ export async function collectFacts(
       if (quality) {
         const record = quality.get(deviceId)?.[0];
         const ring = ringOfPolicy(record?.data.PolicyName);
-        if (record && ring)
-          device.qualityUpdate = { asOf: record.asOf, ring, status: qualityStatus(record.data) };
+        if (record && ring) {
+          const status = qualityStatus(record.data);
+          device.qualityUpdate = {
+            asOf: record.asOf,
+            ring,
+            status,
+            ...(status === 'upToDate' ? {} : { missingReleaseDate: latestPatchTuesday(Date.parse(readAt)) }),
+          };
+        }
       }
       if (apps) {
         const records = apps.get(deviceId) ?? [];

@@ -215,6 +215,7 @@ export async function receiveAlerts(
   world: OnboardingWorld,
   tenantId: string,
   count: number,
+  waitMs = 10_000,
 ): Promise<ServiceBusReceivedMessage[]> {
   const receiver = world.serviceBus.createReceiver(
     topicNames.operationsAlerts,
@@ -223,7 +224,7 @@ export async function receiveAlerts(
   );
   const mine: ServiceBusReceivedMessage[] = [];
   try {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + waitMs;
     while (mine.length < count && Date.now() < deadline) {
       const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
       mine.push(...batch.filter((m) => m.applicationProperties?.tenantId === tenantId));

@@ -238,11 +238,15 @@ export function instanceIdOf(tenantId: string, serial: string): string {
   return onboardingInstanceId(tenantId, serial);
 }
 
-/** The events on `device-events` about the given tenants, read from the all-events subscription (up to 10 s). */
+/**
+ * The events on `device-events` about the given tenants, read from the all-events subscription (until `count` came,
+ * for up to `waitMs`; a test that expects none waits only as long as publishing could lag).
+ */
 export async function receiveEvents(
   world: OnboardingWorld,
   tenantIds: string[],
   count: number,
+  waitMs = 10_000,
 ): Promise<ServiceBusReceivedMessage[]> {
   const receiver = world.serviceBus.createReceiver(
     topicNames.deviceEvents,
@@ -253,7 +257,7 @@ export async function receiveEvents(
   );
   const mine: ServiceBusReceivedMessage[] = [];
   try {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + waitMs;
     while (mine.length < count && Date.now() < deadline) {
       const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
       mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));

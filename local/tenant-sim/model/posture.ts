@@ -60,15 +60,17 @@ export function applyPosture(
   const reached = now - 60_000;
   const posture: DevicePosture = { ...device.posture };
   if (change.healthy) {
+    // Reached long enough ago that the daily scans and reports since then have happened.
+    const settled = now - 2 * 24 * 3_600_000;
     device.passiveAntivirus = false;
     device.realTimeProtection = true;
     device.tamperProtection = true;
     device.failAt = null;
     device.stallAt = null;
-    device.encryptedAt = Math.min(device.encryptedAt, reached);
-    device.keyEscrowedAt = Math.min(device.keyEscrowedAt, reached);
-    device.onboardedAt = Math.min(device.onboardedAt, reached);
-    device.signaturesCurrentAt = Math.min(device.signaturesCurrentAt, reached);
+    device.encryptedAt = Math.min(device.encryptedAt, settled);
+    device.keyEscrowedAt = Math.min(device.keyEscrowedAt, settled);
+    device.onboardedAt = Math.min(device.onboardedAt, settled);
+    device.signaturesCurrentAt = Math.min(device.signaturesCurrentAt, settled);
     device.offlineSince = never;
     installRelease(device, latestRelease());
     Object.assign(posture, { knownFoldersProtected: true, windowsHello: true, scheduledQuickScans: true });
