@@ -61,7 +61,7 @@ export const machinesPath = '/api/machines?$top=10000';
 /** Ids, devices and volume types only: the key itself is returned only when one key is read with `$select=key`. */
 export const recoveryKeysPath = '/v1.0/informationProtection/bitlocker/recoveryKeys';
 export const registrationDetailsPath =
-  '/v1.0/reports/authenticationMethods/userRegistrationDetails?$select=id,isAdmin,methodsRegistered';
+  '/v1.0/reports/authenticationMethods/userRegistrationDetails?$select=id,isAdmin,methodsRegistered&$top=999';
 const scriptsPath = '/beta/deviceManagement/deviceComplianceScripts?$select=id,displayName';
 const profilesPath = '/beta/deviceManagement/windowsAutopilotDeploymentProfiles';
 
@@ -171,7 +171,7 @@ async function knownFolders(
   const script = scripts.find((row) => row.displayName === desiredComplianceScript.displayName);
   if (!script) return undefined;
   const states = new Map<string, { protectedNow?: boolean; at?: string }>();
-  const path = `/beta/deviceManagement/deviceComplianceScripts/${segment(String(script.id))}/deviceRunStates?$expand=managedDevice`;
+  const path = `/beta/deviceManagement/deviceComplianceScripts/${segment(String(script.id))}/deviceRunStates?$expand=managedDevice&$top=1000`;
   for await (const page of calls.pages(graph, 'scriptRunStates', path))
     for (const row of page) {
       const device = row.managedDevice as Row | null | undefined;
@@ -210,7 +210,7 @@ async function autopilotProfiles(
           ? 'standard'
           : undefined;
     if (!userType) continue;
-    const path = `${profilesPath}/${segment(String(profile.id))}/assignedDevices?$select=serialNumber,azureActiveDirectoryDeviceId`;
+    const path = `${profilesPath}/${segment(String(profile.id))}/assignedDevices?$select=serialNumber,azureActiveDirectoryDeviceId&$top=1000`;
     for await (const page of calls.pages(graph, 'autopilotAssignedDevices', path))
       for (const device of page) {
         const aad = lower(text(device.azureActiveDirectoryDeviceId));

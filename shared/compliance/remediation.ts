@@ -34,7 +34,7 @@ export interface RemediationMessage {
 }
 
 export const maxTries = 8;
-const retryTuning = { baseDelayMs: 30_000, maxDelayMs: 15 * 60_000, maxRetryAfterMs: 0 };
+const retryTuning = { baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, maxRetryAfterMs: 0 };
 
 const messageSchema = z.object({
   actionId: z.string().min(1).max(128),

@@ -65,7 +65,8 @@ export function complianceWiring(
     remediate: () =>
       remediationHandler({
         tenants,
-        tenantApis: (tenant) => platform.tenantClients.forTenant(tenant, 'background'),
+        // The sweep's plan paces these writes within its share of the tenant's budget already.
+        tenantApis: (tenant) => platform.tenantClients.forTenant(tenant, 'interactive'),
         audit,
         retries: platform.sender(queueNames.remediations),
         now,
