@@ -40,6 +40,8 @@ const outcome: SweepOutcome = {
   graphCalls: 2,
 };
 
+const permanentFailure = (code: string, message: string) => ({ permanentFailure: { code, message } });
+
 function sweep() {
   return orchestrationHarness(sweepTenantOrchestrator, {
     input,
@@ -71,7 +73,7 @@ describe('sweepTenantOrchestrator', () => {
     expect(run.status).toBe('Completed');
     expect(run.calls(a.collectFacts)).toHaveLength(3);
     const retries = run.timers.filter((timer) => timer.fired);
-    expect(retries.map((timer) => Date.parse(timer.fireAt) - Date.parse(timer.createdAt))).toEqual([
+    expect(retries.map((timer) => timer.fireAt.getTime() - timer.createdAt.getTime())).toEqual([
       sweepRetry.firstRetryIntervalMs,
       sweepRetry.firstRetryIntervalMs * sweepRetry.backoffCoefficient,
     ]);
@@ -88,7 +90,7 @@ describe('sweepTenantOrchestrator', () => {
 
   it('records a permanent failure at once', async () => {
     const run = await sweep()
-      .onActivity(a.collectFacts, { permanentFailure: { code: 'forbidden', message: 'no consent' } })
+      .onActivity(a.collectFacts, permanentFailure('forbidden', 'no consent') as never)
       .run();
     expect(run.status).toBe('Failed');
     expect(run.calls(a.collectFacts)).toHaveLength(1);
