@@ -369,7 +369,7 @@ export async function collectFacts(
     for (const row of page) {
       const deviceId = String(row.id);
       const aad = lower(text(row.azureADDeviceId));
-      const serialNumber = String(row.serialNumber ?? '');
+      const serialNumber = text(row.serialNumber) ?? '';
       const hardware = row.hardwareInformation as Row | null | undefined;
       const tpmVersion = text(hardware?.tpmSpecificationVersion);
       const device: DeviceFacts = {
@@ -384,7 +384,7 @@ export async function collectFacts(
             : {}),
           complianceState: (text(row.complianceState) ?? 'unknown') as IntuneComplianceState,
           isEncrypted: row.isEncrypted === true,
-          osVersion: String(row.osVersion ?? ''),
+          osVersion: text(row.osVersion) ?? '',
           ...(hardware
             ? {
                 tpm: {
@@ -452,7 +452,7 @@ export async function collectFacts(
         device.appInventory = {
           asOf,
           apps: records.map((record) => ({
-            name: String(record.data.ApplicationName ?? ''),
+            name: text(record.data.ApplicationName) ?? '',
             ...(text(record.data.ApplicationPublisher)
               ? { publisher: text(record.data.ApplicationPublisher) }
               : {}),

@@ -3,7 +3,7 @@ import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bu
 import { z } from 'zod';
 import { type AuditEvent, type AuditPort } from '../audit/contract';
 import { tenantLayout } from '../domain/tenant-layout';
-import { type TenantRecord, updateRings } from '../domain/tenant';
+import { type TenantRecord, type UpdateRing } from '../domain/tenant';
 import { AppError, NotFoundError } from '../errors';
 import { type ApiClient } from '../platform/graph/api-client';
 import { odataString, segment } from '../platform/graph/odata';
@@ -136,8 +136,8 @@ async function groupId(graph: ApiClient, displayName: string): Promise<string> {
 async function reAddToRing(
   graph: ApiClient,
   message: RemediationMessage,
-  ring: (typeof updateRings)[number],
-  removeFrom: readonly (typeof updateRings)[number][],
+  ring: UpdateRing,
+  removeFrom: readonly UpdateRing[],
 ): Promise<void> {
   if (!message.aadDeviceId) throw new NotFoundError(`Device ${message.serialNumber} has no Entra device id.`);
   const devices = await graph.get<{ value: { id: string }[] }>(

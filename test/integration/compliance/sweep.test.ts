@@ -224,7 +224,7 @@ describe('compliance sweeps', () => {
       Date.now() < deadline
     )
       await new Promise((resolve) => setTimeout(resolve, 200));
-    const ringGroups = Object.values(tenantLayout.ringGroups) as string[];
+    const ringGroups = Object.values(tenantLayout.ringGroups);
     expect(
       sim.directory
         .groupsOf(reAdded)
