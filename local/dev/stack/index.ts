@@ -22,6 +22,7 @@ import {
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
 export { type LocalOperator, localOperators, tokenRequest } from './operators';
 export { StackPortsInUseError } from './lifecycle';
+export { provisionCosmos } from './provision';
 export {
   type CustomerAuditStorage,
   customerAuditAdmin,
