@@ -346,8 +346,8 @@ export interface RuleContext {
   windowsReleases: readonly WindowsRelease[];
   /** The tenant's ring shares, for the ring a device's hash gives. */
   ringShares: UpdateRingShares;
-  /** Inventory entry (name and publisher) → product found, or null: names repeat across a fleet. */
-  productCache: Map<string, string | null>;
+  /** Application name → the products whose match it holds (mostly none): names repeat across a fleet. */
+  productCache: Map<string, readonly ThirdPartyProduct[]>;
 }
 
 export interface Rule {
@@ -535,6 +535,11 @@ export interface RemediationAttempt {
   firstSeenAt: string;
   /** caMismatch: alert already raised. */
   alerted?: boolean;
+  /**
+   * The subject passed at this instant, within the retry interval of the last attempt: the entry stays only so that
+   * a relapse waits out the interval (at most one attempt per device and subject per interval), then it is deleted.
+   */
+  clearedAt?: string;
 }
 
 /**
@@ -579,7 +584,7 @@ export interface RemediationPlan {
   caMismatchAlerts: readonly CaMismatchAlert[];
   /** The ledger after this sweep: upsert these ... */
   ledger: readonly RemediationAttempt[];
-  /** ... and delete these (`deviceId` + `subject`): the subject passes again (verified). */
+  /** ... and delete these (`deviceId` + `subject`): the subject passes again (verified) past the retry interval. */
   resolved: readonly { deviceId: string; subject: RemediationSubject }[];
 }
 

@@ -1,6 +1,7 @@
 import {
   type Baseline,
   type DeviceFacts,
+  factSources,
   type DeviceVerdict,
   type EvaluateDevice,
   type EvaluateFleet,
@@ -15,84 +16,146 @@ import {
 } from './contract';
 import { stableId } from './ids';
 import { checkInRuleId } from './rules';
-import { resolveCompliance } from './settings';
+import { type ResolvedCompliance, resolveCompliance } from './settings';
+import { isoMs } from './time';
 
 const hourMs = 3_600_000;
 
-/** Why a source cannot be judged (missing or older than its threshold), or undefined when it is fresh. */
-function staleness(
+/**
+ * What a sweep's devices share, computed once per tenant settings and instant rather than per device: the rule
+ * context, the ISO instant, and the last `asOf` seen per source with its parse (a bulk source stamps every device of
+ * a read with the same one).
+ */
+interface SweepState {
+  now: number;
+  evaluatedAt: string;
+  context: RuleContext;
+  staleAfterMs: number[];
+  lastAsOf: (string | undefined)[];
+  lastAsOfMs: number[];
+  checkInIndex: number;
+}
+const sweepStates = new WeakMap<ResolvedCompliance, SweepState>();
+
+function sweepState(resolved: ResolvedCompliance, now: number): SweepState {
+  let state = sweepStates.get(resolved);
+  if (!state) {
+    state = {
+      now: Number.NaN,
+      evaluatedAt: '',
+      context: { ...resolved.context, now },
+      staleAfterMs: factSources.map((source) => resolved.thresholds.staleAfterHours[source] * hourMs),
+      lastAsOf: factSources.map(() => undefined),
+      lastAsOfMs: factSources.map(() => Number.NaN),
+      checkInIndex: resolved.baseline.rules.findIndex((rule) => rule.id === checkInRuleId),
+    };
+    sweepStates.set(resolved, state);
+  }
+  if (state.now !== now) {
+    state.now = now;
+    state.evaluatedAt = new Date(now).toISOString();
+    state.context = { ...resolved.context, now };
+  }
+  return state;
+}
+
+/** Per source (by its index in `factSources`): why it cannot be judged (missing, stale), or undefined when fresh. */
+function staleness(facts: DeviceFacts, state: SweepState): (string | undefined)[] {
+  const reasons: (string | undefined)[] = new Array<string | undefined>(factSources.length);
+  for (let i = 0; i < factSources.length; i++) {
+    const source = factSources[i]!;
+    const fact = facts[source];
+    if (fact === undefined) {
+      reasons[i] = `no ${source} data`;
+      continue;
+    }
+    let at = state.lastAsOfMs[i]!;
+    if (fact.asOf !== state.lastAsOf[i]) {
+      at = isoMs(fact.asOf);
+      state.lastAsOf[i] = fact.asOf;
+      state.lastAsOfMs[i] = at;
+    }
+    if (!Number.isFinite(at)) reasons[i] = `${source} data without a valid asOf`;
+    else if (state.now - at > state.staleAfterMs[i]!) {
+      reasons[i] =
+        `${source} data from ${fact.asOf} is stale (older than ${state.staleAfterMs[i]! / hourMs} h)`;
+    }
+  }
+  return reasons;
+}
+
+const sourceIndex = Object.fromEntries(factSources.map((source, index) => [source, index])) as Record<
+  FactSource,
+  number
+>;
+
+function judge(
   facts: DeviceFacts,
-  source: FactSource,
-  staleAfterHours: number,
-  now: number,
-): string | undefined {
-  const fact = facts[source];
-  if (fact === undefined) return `no ${source} data`;
-  const at = Date.parse(fact.asOf);
-  if (!Number.isFinite(at)) return `${source} data without a valid asOf`;
-  return now - at > staleAfterHours * hourMs
-    ? `${source} data from ${fact.asOf} is stale (older than ${staleAfterHours} h)`
-    : undefined;
+  resolved: ResolvedCompliance,
+  state: SweepState,
+  stale: readonly (string | undefined)[],
+  index: number,
+): RuleResult {
+  const rule = resolved.baseline.rules[index]!;
+  const mode = resolved.modes[index]!;
+  for (const source of rule.reads) {
+    const reason = stale[sourceIndex[source]];
+    if (reason !== undefined)
+      return { ruleId: rule.id, outcome: 'unknown', detail: reason, mode, severity: rule.severity };
+  }
+  const evaluation = rule.evaluate(facts, state.context);
+  const result: RuleResult = {
+    ruleId: rule.id,
+    outcome: evaluation.outcome,
+    detail: evaluation.detail,
+    mode,
+    severity: rule.severity,
+  };
+  if (evaluation.remediation) result.remediation = evaluation.remediation;
+  if (evaluation.products) result.products = evaluation.products;
+  return result;
 }
 
 /** One device against the baseline, with the tenant's modes and thresholds. Pure; `now` is the sweep's instant. */
 export const evaluateDevice: EvaluateDevice = (facts, baseline, settings, now) => {
   const resolved = resolveCompliance(baseline, settings);
-  const { thresholds } = resolved;
-  const context: RuleContext = { ...resolved.context, now };
-  // Each source is checked once per device, however many rules read it.
-  const stale = new Map<FactSource, string | undefined>();
-  const staleReason = (source: FactSource): string | undefined => {
-    if (!stale.has(source))
-      stale.set(source, staleness(facts, source, thresholds.staleAfterHours[source], now));
-    return stale.get(source);
-  };
-  const judge = (index: number): RuleResult => {
-    const rule = baseline.rules[index]!;
-    const mode = resolved.modes[index]!;
-    for (const source of rule.reads) {
-      const reason = staleReason(source);
-      if (reason !== undefined)
-        return { ruleId: rule.id, outcome: 'unknown', detail: reason, mode, severity: rule.severity };
-    }
-    return { ruleId: rule.id, mode, severity: rule.severity, ...rule.evaluate(facts, context) };
-  };
-
-  const base = {
+  const state = sweepState(resolved, now);
+  const stale = staleness(facts, state);
+  const verdict: DeviceVerdict = {
     tenantId: facts.tenantId,
     deviceId: facts.deviceId,
-    ...(facts.aadDeviceId === undefined ? {} : { aadDeviceId: facts.aadDeviceId }),
     baselineVersion: baseline.version,
-    evaluatedAt: new Date(now).toISOString(),
+    evaluatedAt: state.evaluatedAt,
+    health: 'healthy',
+    results: [],
+    failing: [],
+    caMismatch: false,
   };
-  const checkInIndex = baseline.rules.findIndex((rule) => rule.id === checkInRuleId);
-  if (checkInIndex >= 0) {
-    const checkIn = judge(checkInIndex);
-    if (checkIn.outcome === 'fail') {
-      return { ...base, health: 'notReporting', results: [checkIn], failing: [], caMismatch: false };
-    }
+  if (facts.aadDeviceId !== undefined) verdict.aadDeviceId = facts.aadDeviceId;
+  const checkIn =
+    state.checkInIndex >= 0 ? judge(facts, resolved, state, stale, state.checkInIndex) : undefined;
+  if (checkIn?.outcome === 'fail') {
+    verdict.health = 'notReporting';
+    verdict.results = [checkIn];
+    return verdict;
   }
 
   const results: RuleResult[] = [];
   const failing: RuleId[] = [];
   for (let i = 0; i < baseline.rules.length; i++) {
-    const result = judge(i);
+    const result = i === state.checkInIndex && checkIn ? checkIn : judge(facts, resolved, state, stale, i);
     results.push(result);
     if (result.outcome === 'fail') failing.push(result.ruleId);
   }
-  const health = failing.length > 0 ? 'unhealthy' : 'healthy';
-  const verdict: DeviceVerdict = {
-    ...base,
-    health,
-    results,
-    failing,
+  verdict.results = results;
+  verdict.failing = failing;
+  if (failing.length > 0) {
+    verdict.health = 'unhealthy';
     // Conditional access trusts Intune's state: compliant there while we find it unhealthy lets it through.
-    caMismatch:
-      health === 'unhealthy' &&
-      staleReason('managedDevice') === undefined &&
-      facts.managedDevice!.complianceState === 'compliant',
-  };
-  if (staleReason('reliability') === undefined)
+    verdict.caMismatch =
+      stale[sourceIndex.managedDevice] === undefined && facts.managedDevice!.complianceState === 'compliant';
+  }
+  if (stale[sourceIndex.reliability] === undefined)
     verdict.stopErrorFree = facts.reliability!.blueScreenCount === 0;
   return verdict;
 };

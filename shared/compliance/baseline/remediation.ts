@@ -52,7 +52,8 @@ interface Wanted {
  * The remediations of one sweep. For each failing subject in `remediate` mode (and each conditional-access
  * mismatch): send when the ledger has no attempt, or the last one is older than the retry interval and fewer than
  * the maximum were made; after the maximum, still failing at a later sweep, a `remediationFailed` is published once.
- * Subjects that pass again leave the ledger (the next sweep verifies every attempt). A device wanting the same kind for
+ * Subjects that pass again leave the ledger (the next sweep verifies every attempt) once the retry interval since the
+ * last attempt is over; a relapse within it waits, so a flapping device is not written to more often. A device wanting the same kind for
  * several subjects gets one action. Within the budget, high severity first, then by device id; the rest is deferred
  * to the next sweep without counting as an attempt. Devices not reporting are left alone: nothing can be verified.
  */
@@ -67,8 +68,33 @@ export const planRemediations: PlanRemediations = (input, baseline, settings) =>
   const caMismatchAlerts: CaMismatchAlert[] = [];
   const wanted = new Map<string, Wanted>();
 
-  const attemptedBefore = (entry: RemediationAttempt | undefined): number =>
-    entry?.lastAttemptAt === undefined ? Number.NaN : now - Date.parse(entry.lastAttemptAt);
+  const retryMs = retryAfterHours * hourMs;
+  // Most devices of a sweep have no entry: one set lookup spares them a key per result.
+  const inLedger = new Set<string>();
+  for (const entry of ledger.values()) inLedger.add(entry.deviceId);
+  const sinceAttempt = (entry: RemediationAttempt): number =>
+    entry.lastAttemptAt === undefined ? Number.POSITIVE_INFINITY : now - Date.parse(entry.lastAttemptAt);
+
+  /** The entry of a failing subject: a cleared one starts a new run of failures, keeping only its last attempt. */
+  const failingEntry = (deviceId: string, subject: RemediationSubject): RemediationAttempt | undefined => {
+    const key = ledgerKey(deviceId, subject);
+    const entry = updates.get(key) ?? (inLedger.has(deviceId) ? ledger.get(key) : undefined);
+    if (entry?.clearedAt === undefined) return entry;
+    const { clearedAt: _cleared, alerted: _alerted, ...rest } = entry;
+    const relapsed = { ...rest, attempts: 0, failedPublished: false, firstSeenAt: nowIso };
+    updates.set(key, relapsed);
+    return relapsed;
+  };
+
+  /** A passing subject leaves the ledger, unless its last attempt is recent: then it is kept, cleared. */
+  const passing = (deviceId: string, subject: RemediationSubject): void => {
+    if (!inLedger.has(deviceId)) return;
+    const entry = ledger.get(ledgerKey(deviceId, subject));
+    if (!entry) return;
+    if (sinceAttempt(entry) >= retryMs) resolved.push({ deviceId, subject });
+    else if (entry.clearedAt === undefined)
+      updates.set(ledgerKey(deviceId, subject), { ...entry, clearedAt: nowIso });
+  };
 
   const consider = (
     deviceId: string,
@@ -77,12 +103,10 @@ export const planRemediations: PlanRemediations = (input, baseline, settings) =>
     params: RemediationParams,
     severity: Severity,
   ): void => {
-    const key = ledgerKey(deviceId, subject);
-    const entry = updates.get(key) ?? ledger.get(key);
-    const since = attemptedBefore(entry);
+    const entry = failingEntry(deviceId, subject);
     if (entry && entry.attempts >= maxAttempts) {
-      // Verified failed: the sweep after the last attempt still finds it failing.
-      if (!entry.failedPublished && since > 0) {
+      // Verified failed: a sweep after the last attempt still finds it failing.
+      if (!entry.failedPublished && sinceAttempt(entry) > 0) {
         failures.push({
           eventId: stableId('remediationFailed', tenantId, deviceId, subject, entry.firstSeenAt),
           tenantId,
@@ -91,11 +115,11 @@ export const planRemediations: PlanRemediations = (input, baseline, settings) =>
           kind: entry.kind,
           attempts: entry.attempts,
         });
-        updates.set(key, { ...entry, failedPublished: true });
+        updates.set(ledgerKey(deviceId, subject), { ...entry, failedPublished: true });
       }
       return;
     }
-    if (entry && entry.attempts > 0 && !(since >= retryAfterHours * hourMs)) return;
+    if (entry && sinceAttempt(entry) < retryMs) return;
     const groupKey = `${deviceId}|${params.kind}`;
     const group = wanted.get(groupKey);
     if (group) {
@@ -117,18 +141,17 @@ export const planRemediations: PlanRemediations = (input, baseline, settings) =>
     const { deviceId, aadDeviceId } = verdict;
     for (const result of verdict.results) {
       if (result.outcome === 'pass' || result.outcome === 'notApplicable') {
-        if (ledger.has(ledgerKey(deviceId, result.ruleId)))
-          resolved.push({ deviceId, subject: result.ruleId });
+        passing(deviceId, result.ruleId);
       } else if (result.outcome === 'fail' && result.mode === 'remediate' && result.remediation) {
         consider(deviceId, aadDeviceId, result.ruleId, result.remediation, result.severity);
       }
     }
-    const key = ledgerKey(deviceId, 'caMismatch');
-    const entry = ledger.get(key);
     if (!verdict.caMismatch) {
-      if (entry) resolved.push({ deviceId, subject: 'caMismatch' });
+      passing(deviceId, 'caMismatch');
       continue;
     }
+    const key = ledgerKey(deviceId, 'caMismatch');
+    const entry = failingEntry(deviceId, 'caMismatch');
     if (!entry) {
       // Kept from the first sweep that sees it, sent or not, so that a later sweep knows it persists.
       updates.set(key, {

@@ -5,11 +5,13 @@ import {
   type DeviceFacts,
   type M365Channel,
   type Rule,
+  type RuleId,
   type RuleEvaluation,
   type ThirdPartyProduct,
   type Thresholds,
   type WindowsRelease,
 } from './contract';
+import { isoMs } from './time';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -35,7 +37,7 @@ function day(ms: number): string {
 /** Milliseconds since the ISO instant, or undefined when it does not parse. */
 function ageMs(iso: string | undefined, now: number): number | undefined {
   if (iso === undefined) return undefined;
-  const at = Date.parse(iso);
+  const at = isoMs(iso);
   return Number.isFinite(at) ? now - at : undefined;
 }
 
@@ -64,73 +66,69 @@ function onboardedMachine(facts: DeviceFacts) {
 
 const productCacheLimit = 100_000;
 
-/** The third-party products whose name (and publisher, when the entry names one) the inventory holds. */
+/**
+ * The third-party products whose name (and publisher, when the entry names one) the inventory holds. The cache keeps
+ * the candidates per application name (most names are none), since names repeat across a fleet.
+ */
 export function findThirdPartyProducts(
   apps: readonly { name: string; publisher?: string }[],
   products: readonly ThirdPartyProduct[],
-  cache?: Map<string, string | null>,
+  cache?: Map<string, readonly ThirdPartyProduct[]>,
 ): string[] {
   if (cache && cache.size > productCacheLimit) cache.clear();
   const found: string[] = [];
   for (const app of apps) {
-    const key = `${app.name}\u0000${app.publisher ?? ''}`;
-    let product = cache?.get(key);
-    if (product === undefined) {
+    let candidates = cache?.get(app.name);
+    if (candidates === undefined) {
       const name = app.name.toLowerCase();
-      const publisher = (app.publisher ?? '').toLowerCase();
-      product =
-        products.find(
-          (p) => name.includes(p.match) && (p.publisher === undefined || publisher.includes(p.publisher)),
-        )?.name ?? null;
-      cache?.set(key, product);
+      candidates = products.filter((p) => name.includes(p.match));
+      cache?.set(app.name, candidates);
     }
-    if (product !== null && !found.includes(product)) found.push(product);
+    if (candidates.length === 0) continue;
+    const publisher = (app.publisher ?? '').toLowerCase();
+    const product = candidates.find((p) => p.publisher === undefined || publisher.includes(p.publisher));
+    if (product && !found.includes(product.name)) found.push(product.name);
   }
   return found;
 }
 
-const rules: Rule[] = [
-  {
-    id: 'MDS-AV-01',
-    title: 'Microsoft Defender Antivirus on',
+/** A protection setting that must be on; a device sync re-applies the policy that turns it on. */
+function protectionSwitch(
+  id: RuleId,
+  title: string,
+  setting: 'malwareProtectionEnabled' | 'realTimeProtectionEnabled' | 'tamperProtectionEnabled',
+  name: string,
+): Rule {
+  return {
+    id,
+    title,
     category: 'antivirus',
     severity: 'high',
     reads: ['protectionState'],
     defaultMode: 'remediate',
     remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) =>
-      p!.malwareProtectionEnabled
-        ? pass('Defender Antivirus on')
-        : fail('Defender Antivirus off', deviceSync),
-  },
-  {
-    id: 'MDS-AV-02',
-    title: 'Real-time protection on',
-    category: 'antivirus',
-    severity: 'high',
-    reads: ['protectionState'],
-    defaultMode: 'remediate',
-    remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) =>
-      p!.realTimeProtectionEnabled
-        ? pass('real-time protection on')
-        : fail('real-time protection off', deviceSync),
-  },
-  {
-    id: 'MDS-AV-03',
-    title: 'Tamper protection on',
-    category: 'antivirus',
-    severity: 'high',
-    reads: ['protectionState'],
-    defaultMode: 'remediate',
-    remediations: ['deviceSync'],
-    evaluate: ({ protectionState: p }) => {
-      if (p!.tamperProtectionEnabled === undefined) return unknown('tamper protection not reported');
-      return p!.tamperProtectionEnabled
-        ? pass('tamper protection on')
-        : fail('tamper protection off', deviceSync);
+    evaluate: ({ protectionState }) => {
+      const on = protectionState![setting];
+      if (on === undefined) return unknown(`${name} not reported`);
+      return on ? pass(`${name} on`) : fail(`${name} off`, deviceSync);
     },
-  },
+  };
+}
+
+const rules: Rule[] = [
+  protectionSwitch(
+    'MDS-AV-01',
+    'Microsoft Defender Antivirus on',
+    'malwareProtectionEnabled',
+    'Defender Antivirus',
+  ),
+  protectionSwitch(
+    'MDS-AV-02',
+    'Real-time protection on',
+    'realTimeProtectionEnabled',
+    'real-time protection',
+  ),
+  protectionSwitch('MDS-AV-03', 'Tamper protection on', 'tamperProtectionEnabled', 'tamper protection'),
   {
     id: 'MDS-AV-04',
     title: 'Antivirus signatures not overdue',
@@ -148,7 +146,7 @@ const rules: Rule[] = [
   },
   {
     id: 'MDS-AV-05',
-    title: 'Quick scan within the last days',
+    title: 'Quick scan within 7 days',
     category: 'antivirus',
     severity: 'medium',
     reads: ['protectionState'],
@@ -266,7 +264,7 @@ const rules: Rule[] = [
     remediations: ['deviceSync'],
     evaluate: ({ qualityUpdate: q }, { now, thresholds }) => {
       if (q!.status === 'upToDate') return pass(`up to date (ring ${q!.ring})`);
-      const released = q!.missingReleaseDate === undefined ? Number.NaN : Date.parse(q!.missingReleaseDate);
+      const released = q!.missingReleaseDate === undefined ? Number.NaN : isoMs(q!.missingReleaseDate);
       if (!Number.isFinite(released))
         return unknown(`status ${q!.status} without the missing update's release date`);
       // The ring's deferral delays the offer; its deadline and grace period are the time the device has to install.
@@ -291,7 +289,7 @@ const rules: Rule[] = [
       const build = osBuild(m!.osVersion);
       const release = build === undefined ? undefined : windowsReleases.find((r) => r.build === build);
       if (!release) return unknown(`OS version ${m!.osVersion} not in the release table`);
-      return Date.parse(release.endOfService) > now
+      return isoMs(release.endOfService) > now
         ? pass(`${release.name}, serviced until ${release.endOfService}`)
         : fail(`${release.name} reached end of service on ${release.endOfService}`);
     },
