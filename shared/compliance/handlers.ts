@@ -8,6 +8,7 @@ import { requireActive } from '../tenants/store';
 import { parseOrThrow } from '../validation';
 import { settingsOf, tenantSettings } from './activities';
 import { type Baseline } from './baseline/contract';
+import { describeBaseline } from './baseline/describe';
 import { resolveCompliance, tenantComplianceSettingsSchema } from './baseline/settings';
 import { sweepStatusPath } from './contract';
 import { type complianceRoutes } from './routes';
@@ -141,27 +142,7 @@ export function complianceHandlers(deps: ComplianceHandlerDependencies): Complia
       };
     },
 
-    getBaseline: () =>
-      Promise.resolve({
-        status: 200,
-        jsonBody: {
-          version: deps.baseline.version,
-          rules: deps.baseline.rules.map((rule) => ({
-            id: rule.id,
-            title: rule.title,
-            category: rule.category,
-            severity: rule.severity,
-            reads: rule.reads,
-            defaultMode: rule.defaultMode,
-            remediations: rule.remediations,
-          })),
-          thresholds: deps.baseline.defaults,
-          thirdPartyProducts: deps.baseline.thirdPartyProducts.map(({ name, category }) => ({
-            name,
-            category,
-          })),
-        },
-      }),
+    getBaseline: () => Promise.resolve({ status: 200, jsonBody: describeBaseline(deps.baseline) }),
 
     getComplianceSettings: async ({ params }) => {
       const tenant = await visibleTenant(deps.tenants, params.tenantId);

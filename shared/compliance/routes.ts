@@ -181,8 +181,16 @@ export const complianceRoutes = {
             remediations: z.array(z.enum(remediationKinds)),
           }),
         ),
-        thresholds: z.record(z.string(), z.unknown()),
-        thirdPartyProducts: z.array(z.object({ name: z.string(), category: z.string() })),
+        defaults: z.record(z.string(), z.unknown()),
+        thirdPartyProducts: z.array(
+          z.object({
+            name: z.string(),
+            match: z.string(),
+            publisher: z.string().optional(),
+            category: z.string(),
+          }),
+        ),
+        windowsReleases: z.array(z.object({ build: z.int(), name: z.string(), endOfService: z.string() })),
       }),
     },
   },
