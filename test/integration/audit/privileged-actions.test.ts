@@ -66,6 +66,11 @@ describe('privileged actions in the audit trail', () => {
       opEvent('drift.remediate', { type: 'tenant', id: `${tenant.id}:drift-1` }),
       opEvent('drift.accept', { type: 'tenant', id: `${tenant.id}:drift-2` }),
     );
+    // The compliance routes' actions (their route tests run in the operator world), through the same port.
+    byOperator.push(
+      opEvent('compliance.sweep', { type: 'tenant', id: `${tenant.id}:sweep` }),
+      opEvent('compliance.settings', { type: 'tenant', id: `${tenant.id}:settings` }),
+    );
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,
