@@ -5,6 +5,7 @@ import './queues/start-onboarding';
 import './queues/deliver-audit-to-operator-sink';
 import './queues/deliver-audit-to-customer-sink';
 import './orchestrations/onboard-device';
+import './orchestrations/watch-tenant';
 import './activities/onboarding';
 import './http/operator-api';
 import './timers/telemetry';

@@ -385,7 +385,8 @@ export async function collectFacts(
           complianceState: (text(row.complianceState) ?? 'unknown') as IntuneComplianceState,
           isEncrypted: row.isEncrypted === true,
           osVersion: text(row.osVersion) ?? '',
-          ...(hardware
+          // A list carries `hardwareInformation` with defaults (null) only: the TPM is then not reported.
+          ...(hardware && typeof hardware.tpmSpecificationVersion === 'string'
             ? {
                 tpm: {
                   present: tpmVersion !== undefined,

@@ -213,7 +213,7 @@ const onboardingStatusSchema = z.object({
   lastUpdatedTime: z.string().optional(),
   step: z.string().optional().meta({ description: 'The step it is in, while it runs.' }),
   waitingFor: z.string().optional(),
-  nextCheckAt: z.string().optional(),
+  until: z.string().optional(),
   steps: z.array(stepSchema),
   outcome: z
     .object({

@@ -7,10 +7,13 @@ import { type UpdateRing, type UpdateRingShares } from '../../domain/tenant';
  *
  * Modules (all pure):
  * - `rules.ts`        `complianceBaseline: Baseline` — every rule, its facts, default mode and remediation;
- * - `settings.ts`     `tenantComplianceSettingsSchema` (zod), `defaultTenantComplianceSettings(tenantId, rings)`;
+ * - `settings.ts`     `tenantComplianceSettingsSchema` (zod), `parseTenantComplianceSettings`,
+ *                     `defaultTenantComplianceSettings(tenantId, rings)`, `resolveCompliance`, `mergeThresholds`;
  * - `evaluate.ts`     `evaluateDevice: EvaluateDevice`, `evaluateFleet: EvaluateFleet`, `fleetAccumulator(...)`;
- * - `transitions.ts`  `healthTransition: HealthTransition`, `healthSnapshot(verdict)`;
- * - `remediation.ts`  `planRemediations: PlanRemediations`, `remediationBudget(settings)`.
+ * - `transitions.ts`  `healthTransition: HealthTransition`, `healthSnapshot(previous, verdict)`;
+ * - `remediation.ts`  `planRemediations: PlanRemediations`, `remediationBudget(writeBudget)`;
+ * - `describe.ts`     `describeBaseline(baseline)`: the baseline without its evaluations, for views and the README;
+ * - `ids.ts`, `time.ts` stable ids (SHA-256) and fast ISO parsing.
  *
  * Times are ISO 8601 strings in facts and records, epoch milliseconds (`now`) in function arguments. `now` must be the
  * sweep window's instant (not the wall clock) so that replays compute the same verdicts and event ids.

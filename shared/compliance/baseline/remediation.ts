@@ -53,9 +53,10 @@ interface Wanted {
  * mismatch): send when the ledger has no attempt, or the last one is older than the retry interval and fewer than
  * the maximum were made; after the maximum, still failing at a later sweep, a `remediationFailed` is published once.
  * Subjects that pass again leave the ledger (the next sweep verifies every attempt) once the retry interval since the
- * last attempt is over; a relapse within it waits, so a flapping device is not written to more often. A device wanting the same kind for
- * several subjects gets one action. Within the budget, high severity first, then by device id; the rest is deferred
- * to the next sweep without counting as an attempt. Devices not reporting are left alone: nothing can be verified.
+ * last attempt is over; a relapse within it waits, so a flapping device is not written to more often. A device
+ * wanting the same kind for several subjects gets one action. Within the budget, high severity first, then by device
+ * id; the rest is deferred to the next sweep without counting as an attempt. Devices not reporting are left alone:
+ * nothing can be verified.
  */
 export const planRemediations: PlanRemediations = (input, baseline, settings) => {
   const { thresholds } = resolveCompliance(baseline, settings);
