@@ -223,15 +223,24 @@ export function complianceImplementations(
           ),
         ),
       );
+      // A fleet alert goes out once a day per threshold: its id names the day, and what was sent is remembered.
+      const sentAlready = await deps.store.alertsSent(
+        tenantId,
+        summary.alerts.map((finding) => finding.alertId),
+      );
+      const fleetAlerts = summary.alerts.filter((finding) => !sentAlready.has(finding.alertId));
       const alerts: ServiceBusMessage[] = [
-        ...summary.alerts.map((finding) =>
-          fleetAlertMessage(tenantId, sweepId, finding, summary.evaluatedAt),
-        ),
+        ...fleetAlerts.map((finding) => fleetAlertMessage(tenantId, sweepId, finding, summary.evaluatedAt)),
         ...plan.caMismatchAlerts.map((alert) =>
           caMismatchAlertMessage(alert, serialOf(alert.deviceId), sweepId, summary.evaluatedAt),
         ),
       ];
       await sendInBatches(deps.alerts, alerts);
+      await deps.store.markAlertsSent(
+        tenantId,
+        fleetAlerts.map((finding) => finding.alertId),
+        summary.evaluatedAt,
+      );
       await deps.store.writeLedger(tenantId, plan.ledger, plan.resolved);
       const outcome: SweepOutcome = {
         tenantId,

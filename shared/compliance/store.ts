@@ -175,6 +175,34 @@ export class ComplianceStore {
     return resources;
   }
 
+  /** Of these alert ids, those already sent (a fleet alert goes out once a day, beyond the topic's dedupe window). */
+  async alertsSent(tenantId: string, alertIds: readonly string[]): Promise<Set<string>> {
+    const sent = await bulkRead<{ alertId: string }>(
+      this.container,
+      tenantId,
+      alertIds.map((id) => `alert:${id}`),
+      `read alerts sent in ${tenantId}`,
+    );
+    return new Set([...sent.values()].map((doc) => doc.alertId));
+  }
+
+  async markAlertsSent(tenantId: string, alertIds: readonly string[], at: string): Promise<void> {
+    await bulkWrite(
+      this.container,
+      tenantId,
+      {
+        upsert: alertIds.map((alertId) => ({
+          id: `alert:${alertId}`,
+          tenantId,
+          type: 'alert',
+          alertId,
+          sentAt: at,
+        })),
+      },
+      `record alerts sent in ${tenantId}`,
+    );
+  }
+
   async settings(tenantId: string): Promise<SettingsRecord | undefined> {
     return this.read<SettingsRecord>(tenantId, 'settings');
   }

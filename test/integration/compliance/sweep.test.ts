@@ -195,6 +195,13 @@ describe('compliance sweeps', () => {
     expect(changes.every((message) => message.body.data.to === 'unhealthy')).toBe(true);
     expect(JSON.stringify(changes.map((message) => message.body))).not.toMatch(/@/);
 
+    // A managed device list reports no TPM, so MDS-ENC-01 passes nowhere and fails on the unencrypted device: the
+    // BitLocker share of judged devices is 0, below 95 %, and the tenant is alerted (once a day).
+    const fleetAlerts = await receiveAlerts(world, tenant.id, 1);
+    expect(fleetAlerts.map((message) => message.body.data)).toEqual([
+      expect.objectContaining({ kind: 'fleetThreshold', threshold: 'bitLocker', share: 0, devices: 1 }),
+    ]);
+
     // The remediations reach the devices, one action per device, and each is audited.
     expect(outcome.remediationsQueued).toBe(Object.keys(remediated).length + 1); // + the ring re-add
     const sim = simTenant(world, tenant.id);
