@@ -21,8 +21,12 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
+<<<<<<< HEAD
   'compliance.sweep',
   'compliance.settings',
+=======
+  'drift.policy',
+>>>>>>> main
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

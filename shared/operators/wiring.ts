@@ -17,6 +17,8 @@ import { type TelemetryCapability } from '../telemetry/wiring';
 import { type ComplianceCapability } from '../compliance/wiring';
 import { auditHandlers } from './handlers/audit';
 import { telemetryHandlers } from './handlers/telemetry';
+import { provisioningHandlers } from './handlers/provisioning';
+import { type ProvisioningCapability } from '../provisioning/wiring';
 import { docsHandlers } from './handlers/docs';
 import { fleetHandlers } from './handlers/fleet';
 import { meHandler } from './handlers/me';
@@ -50,6 +52,7 @@ export function operatorsWiring(
   compliance: Pick<ComplianceCapability, 'handlers'>,
   config: OperatorsConfig,
   version: string,
+  provisioning: Pick<ProvisioningCapability, 'store' | 'operations'>,
 ): OperatorsCapability {
   const now = () => new Date();
   const audit: AuditPort = auditCapability.port;
@@ -78,7 +81,11 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
+<<<<<<< HEAD
         ...compliance.handlers,
+=======
+        ...provisioningHandlers({ tenants, provisioning, audit, now }),
+>>>>>>> main
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
         ...docsHandlers(version),

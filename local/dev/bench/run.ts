@@ -7,6 +7,7 @@ import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
 import { telemetryPulls } from './telemetry';
+import { provisioningRuns } from './provisioning';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
 const benchmarks: Benchmark[] = [
@@ -16,7 +17,11 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
+<<<<<<< HEAD
   complianceSweeps,
+=======
+  provisioningRuns,
+>>>>>>> main
   complianceEvaluation,
 ];
 const labelWidth = 20;
