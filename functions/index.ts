@@ -11,13 +11,10 @@ import './http/operator-api';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';
-<<<<<<< HEAD
 import './timers/compliance';
 import './orchestrations/compliance';
 import './activities/compliance';
 import './queues/remediate-device';
-=======
 import './timers/provisioning';
 import './orchestrations/provisioning';
 import './activities/provisioning';
->>>>>>> main

@@ -46,15 +46,10 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
         app.onboarding,
         app.audit,
         app.telemetry,
-<<<<<<< HEAD
         app.compliance,
         config,
         version,
-=======
-        config,
-        version,
         app.provisioning,
->>>>>>> main
       ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
     compliance: () => complianceWiring(platform, app.tenants, app.telemetry, app.audit.port),

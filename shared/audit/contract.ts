@@ -21,12 +21,9 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
-<<<<<<< HEAD
   'compliance.sweep',
   'compliance.settings',
-=======
   'drift.policy',
->>>>>>> main
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -443,11 +443,8 @@ export const operatorRoutes = {
     }),
     success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
   },
-<<<<<<< HEAD
   ...complianceRoutes,
-=======
   ...provisioningRoutes,
->>>>>>> main
   openApiDocument: {
     method: 'GET',
     path: 'openapi.json',

@@ -81,11 +81,8 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
-<<<<<<< HEAD
         ...compliance.handlers,
-=======
         ...provisioningHandlers({ tenants, provisioning, audit, now }),
->>>>>>> main
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
         ...docsHandlers(version),

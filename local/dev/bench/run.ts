@@ -17,11 +17,8 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
-<<<<<<< HEAD
   complianceSweeps,
-=======
   provisioningRuns,
->>>>>>> main
   complianceEvaluation,
 ];
 const labelWidth = 20;

@@ -61,23 +61,12 @@ describe('privileged actions in the audit trail', () => {
         customerPersonal: { userPrincipalName: bitlockerUser! },
       }),
     ];
-<<<<<<< HEAD
-    // Provisioning's actions (its flow is not yet wired to a route or timer), through the same port.
-    byOperator.push(
-      opEvent('tenant.register', { type: 'tenant', id: tenant.id }),
-      opEvent('tenant.provision', { type: 'tenant', id: `${tenant.id}:provision` }),
-      opEvent('tenant.reconcile', { type: 'tenant', id: `${tenant.id}:reconcile` }),
-      opEvent('drift.remediate', { type: 'tenant', id: `${tenant.id}:drift-1` }),
-      opEvent('drift.accept', { type: 'tenant', id: `${tenant.id}:drift-2` }),
-    );
+    const provisioned = await provisionThroughRoutes();
     // The compliance routes' actions (their route tests run in the operator world), through the same port.
     byOperator.push(
       opEvent('compliance.sweep', { type: 'tenant', id: `${tenant.id}:sweep` }),
       opEvent('compliance.settings', { type: 'tenant', id: `${tenant.id}:settings` }),
     );
-=======
-    const provisioned = await provisionThroughRoutes();
->>>>>>> main
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,

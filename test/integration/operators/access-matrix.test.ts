@@ -28,11 +28,8 @@ import {
 jest.setTimeout(600_000);
 
 const serial = (tenantId: string) => `MATRIX-${tenantId.slice(0, 8)}`.toUpperCase();
-<<<<<<< HEAD
 const matrixSweep = (tenantId: string) => `compliance:${tenantId}:2026-01-01T00:00:00Z`;
-=======
 const matrixDrift = 'policy-ring-broad:changed';
->>>>>>> main
 const lapsedOn = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString().slice(0, 10);
 
 interface Expected {
@@ -111,7 +108,6 @@ describe('operator API access matrix', () => {
         startedAt: at,
         endedAt: at,
       });
-<<<<<<< HEAD
       // And its compliance results, from a sweep of an earlier window.
       await composition().compliance.store.putDevices(tenant.id, [
         {
@@ -139,7 +135,7 @@ describe('operator API access matrix', () => {
         status: 'failed',
         recordedAt: at,
         error: 'seeded',
-=======
+      });
       // Under desired-state management, assessed, with one drift record: provisioning's reads find something.
       const record = await composition().tenants.get(tenant.id);
       await composition().tenants.upsert({
@@ -169,7 +165,6 @@ describe('operator API access matrix', () => {
         handling: 'report',
         firstSeen: at,
         lastSeen: at,
->>>>>>> main
       });
     }
   });
@@ -236,7 +231,6 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
       case 'verifyAudit':
         return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
-<<<<<<< HEAD
       case 'startSweep':
         return { method: 'POST', path: `${t}/sweeps` };
       case 'getSweep':
@@ -255,7 +249,6 @@ describe('operator API access matrix', () => {
           path: `${t}/compliance/settings`,
           body: { modes: { 'MDS-ID-02': 'alert' }, thresholds: {}, extraThirdPartyProducts: [] },
         };
-=======
       case 'registerTenant': {
         // A repeat registration of a tenant under management: answered as the first one, nothing started.
         const app = ow.world.sim.world.tenant(tenantId)!.apps[0]!;
@@ -285,7 +278,6 @@ describe('operator API access matrix', () => {
         return { method: 'PUT', path: `${t}/drift-policy`, body: { handling: { 'kind:changed': 'report' } } };
       case 'reconcileTenant':
         return { method: 'POST', path: `${t}/reconcile` };
->>>>>>> main
     }
   }
 
