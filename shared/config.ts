@@ -69,6 +69,8 @@ const schema = z.object({
   TELEMETRY_HOURLY_SCHEDULE: z.string().min(1).default('0 5 * * * *'),
   TELEMETRY_SIX_HOURLY_SCHEDULE: z.string().min(1).default('0 20 */6 * * *'),
   TELEMETRY_DAILY_SCHEDULE: z.string().min(1).default('0 40 2 * * *'),
+  /** NCRONTAB schedule of the compliance sweeps: every 4 hours, after the hourly telemetry pull. */
+  COMPLIANCE_SWEEP_SCHEDULE: z.string().min(1).default('0 15 */4 * * *'),
   /** NCRONTAB schedule of the reconcile over all managed tenants: every 4 hours (policy health alerts within 4 h). */
   RECONCILE_SCHEDULE: z.string().min(1).default('0 30 */4 * * *'),
   /** NCRONTAB schedule of the daily run that rotates service-account passwords older than 13 days. */

@@ -48,6 +48,10 @@ export interface SimModel {
   scriptExports?(tenantId: string, script: never): void;
   /** `count` devices install their latest cumulative update; returns their managed device ids. */
   installQualityUpdate?(tenantId: string, count: number, seed?: number): string[];
+  /** Seeds a device's compliance posture (the control API passes the request body as `change`). */
+  setPosture?(tenantId: string, serialOrId: string, change: never): void;
+  /** The same posture change on `count` managed devices (all when absent), chosen in a stable order from `seed`. */
+  seedPosture?(tenantId: string, change: never, count?: number, seed?: number): string[];
   /** Changes a tenant as its admins would (the control API passes the request body as `change`). */
   changeTenant?(tenantId: string, change: never): void;
 }

@@ -21,6 +21,8 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
+  'compliance.sweep',
+  'compliance.settings',
   'drift.policy',
   // Privileged access (shared/access): every step of a checkout of a tenant's service-account credential.
   'credential.request',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accessRoutes } from '../access/routes';
 import { type AuditAction } from '../audit/contract';
+import { complianceRoutes } from '../compliance/routes';
 import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
@@ -443,6 +444,7 @@ export const operatorRoutes = {
     }),
     success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
   },
+  ...complianceRoutes,
   ...provisioningRoutes,
   openApiDocument: {
     method: 'GET',

@@ -15,6 +15,7 @@ import {
   type RouteImplementation,
 } from './endpoint';
 import { type TelemetryCapability } from '../telemetry/wiring';
+import { type ComplianceCapability } from '../compliance/wiring';
 import { auditHandlers } from './handlers/audit';
 import { telemetryHandlers } from './handlers/telemetry';
 import { provisioningHandlers } from './handlers/provisioning';
@@ -50,6 +51,7 @@ export function operatorsWiring(
   auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
   telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
   access: Pick<AccessCapability, 'handlers'>,
+  compliance: Pick<ComplianceCapability, 'handlers'>,
   config: OperatorsConfig,
   version: string,
   provisioning: Pick<ProvisioningCapability, 'store' | 'operations'>,
@@ -81,6 +83,7 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
+        ...compliance.handlers,
         ...provisioningHandlers({ tenants, provisioning, audit, now }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ServiceBusSender } from '@azure/service-bus';
+import { type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { DependencyUnavailableError } from '../errors';
 import { type CredentialEventType, type DeviceEventType } from './declarations';
 
@@ -57,18 +57,23 @@ export function cloudEvent<K extends EventType, T>(
   };
 }
 
+/** The Service Bus message of a device event: its id is the message id, its type the subject. */
+export function deviceEventMessage(event: DeviceEvent<{ tenantId: string }, EventType>): ServiceBusMessage {
+  return {
+    messageId: event.id,
+    subject: event.type,
+    contentType: 'application/cloudevents+json',
+    body: event,
+    applicationProperties: { tenantId: event.data.tenantId, eventType: event.type },
+  };
+}
+
 export async function publishDeviceEvent(
   sender: ServiceBusSender,
   event: DeviceEvent<{ tenantId: string }, EventType>,
 ): Promise<void> {
   try {
-    await sender.sendMessages({
-      messageId: event.id,
-      subject: event.type,
-      contentType: 'application/cloudevents+json',
-      body: event,
-      applicationProperties: { tenantId: event.data.tenantId, eventType: event.type },
-    });
+    await sender.sendMessages(deviceEventMessage(event));
   } catch (error) {
     throw new DependencyUnavailableError(
       `publishing ${event.type} failed: ${(error as Error).message}`,

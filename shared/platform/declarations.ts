@@ -35,6 +35,8 @@ export const cosmosContainers = {
    * (its lease and rotation lock) and break-glass review items. Never a password: those live in Key Vault alone.
    */
   credentials: { id: 'credentials', partitionKeyPath: '/tenantId' },
+  /** Compliance: results per device and rule, the remediation ledger, one record per sweep, the tenant's settings. */
+  compliance: { id: 'compliance', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
@@ -43,10 +45,14 @@ export type CosmosContainerName = keyof typeof cosmosContainers;
 export const blobContainers = {
   /** Raw telemetry snapshots, gzip, one blob per tenant, source and run: `{tenant}/{source}/{run}.{ndjson|csv}.gz`. */
   telemetryRaw: 'telemetry-raw',
+  /** A sweep's facts, gzip NDJSON, one blob per tenant and sweep: `{tenant}/{sweep}.ndjson.gz`. */
+  complianceFacts: 'compliance-facts',
 } as const satisfies Record<string, string>;
 
 export const queueNames = {
   deviceOrders: 'device-orders',
+  /** One message per remediation action a sweep planned, scheduled at its place in the write budget. */
+  remediations: 'remediations',
 } as const;
 
 export const topicNames = {
@@ -80,6 +86,8 @@ export const alertTypes = {
   credentialRotationFailed: 'credential.rotationFailed',
   /** A credential was checked out without a second approver; a review item waits for another approver. */
   credentialBreakGlass: 'credential.breakGlass',
+  /** A tenant's fleet below a threshold, or a conditional-access mismatch that persists (compliance sweeps). */
+  tenantAlert: 'tenant.alert',
 } as const;
 
 export const operationsAlertsSubscriptionNames = {
@@ -93,6 +101,10 @@ export const auditMaxDeliveryCount = 10;
 export const deviceEventTypes = {
   onboarded: 'device.onboarded',
   onboardingFailed: 'device.onboardingFailed',
+  /** A device went healthy ⇄ unhealthy (compliance sweeps); published only when its state changes. */
+  healthChanged: 'device.healthChanged',
+  /** A remediation was tried the maximum number of times and the rule still fails. */
+  remediationFailed: 'device.remediationFailed',
 } as const;
 export type DeviceEventType = (typeof deviceEventTypes)[keyof typeof deviceEventTypes];
 
@@ -128,6 +140,13 @@ export const messagingEntities = {
       lockDuration: 'PT1M',
       maxDeliveryCount: 10,
       duplicateDetectionHistoryTimeWindow: 'PT10M',
+    },
+    {
+      name: queueNames.remediations,
+      lockDuration: 'PT2M',
+      maxDeliveryCount: 10,
+      // An action's id is its message id: a sweep's activity retried sends each action once.
+      duplicateDetectionHistoryTimeWindow: 'PT1H',
     },
   ],
   topics: [

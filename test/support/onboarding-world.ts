@@ -12,6 +12,7 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { sweepTimer } from '../../shared/compliance/contract';
 import { reconcileTimer } from '../../shared/provisioning/contract';
 import { rotationTimer } from '../../shared/access/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
@@ -64,12 +65,20 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-const appTimers = [...telemetryTimers.map(({ name }) => name), rotationTimer.name, reconcileTimer.name];
-/** `timers: true` leaves the reconcile timer off: a test of it fires it itself (host.invoke) or names it. */
-const timersOfTrue = appTimers.filter((name) => name !== reconcileTimer.name);
+const appTimers = [
+  ...telemetryTimers.map(({ name }) => name),
+  rotationTimer.name,
+  reconcileTimer.name,
+  sweepTimer.name,
+];
+/**
+ * `timers: true` leaves the reconcile and sweep timers off: their tests start them at the windows they choose
+ * (host.invoke), or name them.
+ */
+const timersOfTrue = appTimers.filter((name) => name !== reconcileTimer.name && name !== sweepTimer.name);
 
 /**
- * The app's timers fire only in a world that asks for them (`timers: true` for all of them but the reconcile, or a
+ * The app's timers fire only in a world that asks for them (`timers: true` for all of them but the reconcile and sweep, or a
  * list of their names), so that they stay out of other tests' time; such a world keeps its data in a Cosmos database
  * of its own (`ownDatabase`): the timers' runs read every tenant of their database.
  */
@@ -264,11 +273,15 @@ export function instanceIdOf(tenantId: string, serial: string): string {
   return onboardingInstanceId(tenantId, serial);
 }
 
-/** The events on `device-events` about the given tenants, read from the all-events subscription (up to 10 s). */
+/**
+ * The events on `device-events` about the given tenants, read from the all-events subscription (until `count` came,
+ * for up to `waitMs`; a test that expects none waits only as long as publishing could lag).
+ */
 export async function receiveEvents(
   world: OnboardingWorld,
   tenantIds: string[],
   count: number,
+  waitMs = 10_000,
 ): Promise<ServiceBusReceivedMessage[]> {
   const receiver = world.serviceBus.createReceiver(
     topicNames.deviceEvents,
@@ -279,7 +292,7 @@ export async function receiveEvents(
   );
   const mine: ServiceBusReceivedMessage[] = [];
   try {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + waitMs;
     while (mine.length < count && Date.now() < deadline) {
       const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
       mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));

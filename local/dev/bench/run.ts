@@ -1,6 +1,7 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
+import { complianceSweeps } from './compliance';
 import { complianceEvaluation } from './compliance-evaluation';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
@@ -16,6 +17,7 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
+  complianceSweeps,
   provisioningRuns,
   complianceEvaluation,
 ];

@@ -169,6 +169,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
       TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
+      COMPLIANCE_SWEEP_SCHEDULE: '0 15 */4 * * *',
       RECONCILE_SCHEDULE: '0 30 */4 * * *',
       CREDENTIAL_ROTATION_SCHEDULE: '0 15 3 * * *',
       // Where the stand-ins play their part: the regions the deployment declares (Cosmos DB answers its own).

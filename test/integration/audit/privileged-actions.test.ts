@@ -66,6 +66,11 @@ describe('privileged actions in the audit trail', () => {
     // audit records of each step, in test/integration/access/checkout.test.ts.
     for (const action of auditActions.filter((a) => a.startsWith('credential.')))
       byOperator.push(opEvent(action, { type: 'credential', id: `msadmin:${tenant.id}` }));
+    // The compliance routes' actions (their route tests run in the operator world), through the same port.
+    byOperator.push(
+      opEvent('compliance.sweep', { type: 'tenant', id: `${tenant.id}:sweep` }),
+      opEvent('compliance.settings', { type: 'tenant', id: `${tenant.id}:settings` }),
+    );
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,

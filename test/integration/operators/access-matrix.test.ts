@@ -28,6 +28,7 @@ import {
 jest.setTimeout(600_000);
 
 const serial = (tenantId: string) => `MATRIX-${tenantId.slice(0, 8)}`.toUpperCase();
+const matrixSweep = (tenantId: string) => `compliance:${tenantId}:2026-01-01T00:00:00Z`;
 const matrixDrift = 'policy-ring-broad:changed';
 const lapsedOn = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString().slice(0, 10);
 
@@ -142,6 +143,34 @@ describe('operator API access matrix', () => {
         startedAt: at,
         endedAt: at,
       });
+      // And its compliance results, from a sweep of an earlier window.
+      await composition().compliance.store.putDevices(tenant.id, [
+        {
+          id: 'device:m',
+          tenantId: tenant.id,
+          type: 'device',
+          deviceId: 'm',
+          serialNumber: serial(tenant.id),
+          baselineVersion: '1',
+          sweepId: matrixSweep(tenant.id),
+          lastEvaluatedAt: at,
+          health: 'healthy',
+          failing: [],
+          caMismatch: false,
+          results: [],
+        },
+      ]);
+      await composition().compliance.store.putSweep({
+        id: `sweep:${matrixSweep(tenant.id)}`,
+        tenantId: tenant.id,
+        type: 'sweep',
+        sweepId: matrixSweep(tenant.id),
+        windowAt: '2026-01-01T00:00:00Z',
+        trigger: 'schedule',
+        status: 'failed',
+        recordedAt: at,
+        error: 'seeded',
+      });
       // Under desired-state management, assessed, with one drift record: provisioning's reads find something.
       const record = await composition().tenants.get(tenant.id);
       await composition().tenants.upsert({
@@ -237,6 +266,24 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
       case 'verifyAudit':
         return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
+      case 'startSweep':
+        return { method: 'POST', path: `${t}/sweeps` };
+      case 'getSweep':
+        return { method: 'GET', path: `${t}/sweeps/${encodeURIComponent(matrixSweep(tenantId))}` };
+      case 'getCompliance':
+        return { method: 'GET', path: `${t}/compliance?trend=3` };
+      case 'getDeviceCompliance':
+        return { method: 'GET', path: `${t}/compliance/devices/${serial(tenantId)}` };
+      case 'getBaseline':
+        return { method: 'GET', path: '/api/v1/compliance/baseline' };
+      case 'getComplianceSettings':
+        return { method: 'GET', path: `${t}/compliance/settings` };
+      case 'putComplianceSettings':
+        return {
+          method: 'PUT',
+          path: `${t}/compliance/settings`,
+          body: { modes: { 'MDS-ID-02': 'alert' }, thresholds: {}, extraThirdPartyProducts: [] },
+        };
       case 'registerTenant': {
         // A repeat registration of a tenant under management: answered as the first one, nothing started.
         const app = ow.world.sim.world.tenant(tenantId)!.apps[0]!;
