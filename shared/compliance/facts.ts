@@ -17,6 +17,7 @@ import {
   type DefenderHealthStatus,
   type DeviceFacts,
   type IntuneComplianceState,
+  type ManagedDeviceFacts,
   type QualityUpdateFacts,
 } from './baseline/contract';
 
@@ -52,11 +53,16 @@ const managedDeviceSelect = [
   'complianceState',
   'isEncrypted',
   'osVersion',
-  'hardwareInformation',
 ].join(',');
 
-/** Beta: `windowsProtectionState` and `hardwareInformation` exist only there. */
+/** Beta: `windowsProtectionState` exists only there. */
 export const managedDevicesPath = `/beta/deviceManagement/managedDevices?$select=${managedDeviceSelect}&$expand=windowsProtectionState&$top=1000`;
+/**
+ * Intune's per-device encryption report (beta), keyed by managed device id: the TPM a managed device list leaves at
+ * defaults (`hardwareInformation` is filled only by one device's GET). Its page documents no query options; Intune's
+ * collections take `$top` up to 1,000.
+ */
+export const encryptionStatesPath = '/beta/deviceManagement/managedDeviceEncryptionStates?$top=1000';
 export const machinesPath = '/api/machines?$top=10000';
 /** Ids, devices and volume types only: the key itself is returned only when one key is read with `$select=key`. */
 export const recoveryKeysPath = '/v1.0/informationProtection/bitlocker/recoveryKeys';
@@ -119,6 +125,23 @@ async function recoveryKeys(
         ...(text(key.createdDateTime) ? { createdDateTime: text(key.createdDateTime) } : {}),
       });
       byDevice.set(deviceId, keys);
+    }
+  return byDevice;
+}
+
+type Tpm = NonNullable<ManagedDeviceFacts['tpm']>;
+
+/** The TPM per managed device id, from the encryption report (an empty `tpmSpecificationVersion`: no TPM). */
+async function tpms(calls: Calls, graph: ApiClient): Promise<Map<string, Tpm>> {
+  const byDevice = new Map<string, Tpm>();
+  for await (const page of calls.pages(graph, 'encryptionStates', encryptionStatesPath))
+    for (const row of page) {
+      if (typeof row.tpmSpecificationVersion !== 'string') continue;
+      const version = text(row.tpmSpecificationVersion);
+      byDevice.set(String(row.id), {
+        present: version !== undefined,
+        ...(version ? { specificationVersion: version } : {}),
+      });
     }
   return byDevice;
 }
@@ -346,8 +369,9 @@ export async function collectFacts(
   const calls = new Calls();
   const stats: CollectStats = { calls: calls.counts, fromTelemetry: [] };
   const { tenantId, graph, readAt } = options;
-  const [keys, defender, kfm, profiles, hello, rings] = [
+  const [keys, tpm, defender, kfm, profiles, hello, rings] = [
     await recoveryKeys(calls, graph),
+    await tpms(calls, graph),
     await machines(options, calls, stats),
     await knownFolders(calls, graph),
     await autopilotProfiles(calls, graph),
@@ -370,8 +394,7 @@ export async function collectFacts(
       const deviceId = String(row.id);
       const aad = lower(text(row.azureADDeviceId));
       const serialNumber = text(row.serialNumber) ?? '';
-      const hardware = row.hardwareInformation as Row | null | undefined;
-      const tpmVersion = text(hardware?.tpmSpecificationVersion);
+      const deviceTpm = tpm.get(deviceId);
       const device: DeviceFacts = {
         tenantId,
         deviceId,
@@ -385,15 +408,8 @@ export async function collectFacts(
           complianceState: (text(row.complianceState) ?? 'unknown') as IntuneComplianceState,
           isEncrypted: row.isEncrypted === true,
           osVersion: text(row.osVersion) ?? '',
-          // A list carries `hardwareInformation` with defaults (null) only: the TPM is then not reported.
-          ...(hardware && typeof hardware.tpmSpecificationVersion === 'string'
-            ? {
-                tpm: {
-                  present: tpmVersion !== undefined,
-                  ...(tpmVersion ? { specificationVersion: tpmVersion } : {}),
-                },
-              }
-            : {}),
+          // A device missing from the encryption report has its TPM not reported.
+          ...(deviceTpm ? { tpm: deviceTpm } : {}),
         },
         bitLockerKeys: { asOf: readAt, keys: (aad ? keys.get(aad) : undefined) ?? [] },
       };

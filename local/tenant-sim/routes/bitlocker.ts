@@ -1,6 +1,7 @@
 /**
  * BitLocker recovery keys escrowed to Entra ID. The list never carries the key itself; reading `key` takes a
- * GET of one key with `$select=key` (which Entra ID audits).
+ * GET of one key with `$select=key` (which Entra ID audits). Beside them, Intune's per-device encryption report
+ * (beta `managedDeviceEncryptionStates`): the bulk source of the TPM facts a managed device list leaves at defaults.
  */
 import { type SimRoute } from '../contract';
 import { type SimDevice, type SimWorld, ModelError, Permission } from '../model';
@@ -25,8 +26,52 @@ function keyShape({ device, key }: EscrowedKey): Record<string, unknown> {
   };
 }
 
+/**
+ * One device's row of the encryption report. `advancedBitLockerStates` is a flags enum, serialized as Graph does
+ * (comma-separated names; `success` when no flag is set); the disk encryption policy requires the TPM.
+ */
+function encryptionStateShape(device: SimDevice, now: number): Record<string, unknown> {
+  const encrypted = device.isEncrypted(now);
+  const escrowed = device.recoveryKeys(now).length > 0;
+  const flags = [
+    ...(encrypted ? [] : ['osVolumeUnprotected']),
+    ...(device.hasTpm ? [] : ['osVolumeTpmRequired', 'tpmNotAvailable']),
+    ...(encrypted && !escrowed ? ['recoveryKeyBackupFailed'] : []),
+  ];
+  return {
+    '@odata.type': '#microsoft.graph.managedDeviceEncryptionState',
+    id: device.managedDeviceId,
+    userPrincipalName: device.primaryUser?.userPrincipalName ?? '',
+    deviceType: 'desktop',
+    osVersion: device.osVersion,
+    tpmSpecificationVersion: device.hasTpm ? '2.0' : '',
+    deviceName: device.deviceName,
+    encryptionReadinessState: device.hasTpm ? 'ready' : 'notReady',
+    encryptionState: encrypted ? 'encrypted' : 'notEncrypted',
+    encryptionPolicySettingState: flags.length === 0 ? 'compliant' : 'nonCompliant',
+    advancedBitLockerStates: flags.length === 0 ? 'success' : flags.join(','),
+    fileVaultStates: 'success',
+    policyDetails: [],
+  };
+}
+
 export function bitlockerRoutes(world: SimWorld): SimRoute[] {
   return [
+    route({
+      method: 'GET',
+      surfaces: ['graph-beta'],
+      pattern: '/deviceManagement/managedDeviceEncryptionStates',
+      write: false,
+      permissions: [Permission.configurationRead, Permission.configurationReadWrite],
+      handler: (request) => {
+        const tenant = tenantOf(world, request);
+        const now = nowOf(request);
+        const items = shapedList(tenant.managedDevices(now), (device) => encryptionStateShape(device, now));
+        return list(request, items, 'deviceManagement/managedDeviceEncryptionStates', {
+          entityType: 'microsoft.graph.managedDeviceEncryptionState',
+        });
+      },
+    }),
     route({
       method: 'GET',
       surfaces: [...graph],

@@ -191,6 +191,33 @@ describe('tenant simulator end to end', () => {
     );
     expect(tpm(single.body)).toBe('2.0');
 
+    // Intune's encryption report carries every device's TPM and encryption at once, paged by @odata.nextLink.
+    const all = async (first: string): Promise<Json[]> => {
+      const rows: Json[] = [];
+      for (let next: string | undefined = `${sim.graphUrl}${first}`; next; ) {
+        const page = await http.get(next, graph);
+        expect(page.status).toBe(200);
+        rows.push(...(page.body.value as Json[]));
+        next = page.body['@odata.nextLink'] as string | undefined;
+      }
+      return rows;
+    };
+    const states = await all('/beta/deviceManagement/managedDeviceEncryptionStates?$top=1000');
+    const listedDevices = await all('/v1.0/deviceManagement/managedDevices?$select=id,isEncrypted&$top=1000');
+    expect(states.length).toBeGreaterThan(1000);
+    expect(states.map((state) => [state.id, state.encryptionState === 'encrypted'])).toEqual(
+      listedDevices.map((device) => [device.id, device.isEncrypted]),
+    );
+    expect(states.find((state) => state.id === enrolled.id)).toMatchObject({
+      '@odata.type': '#microsoft.graph.managedDeviceEncryptionState',
+      deviceType: 'desktop',
+      tpmSpecificationVersion: '2.0',
+      encryptionReadinessState: 'ready',
+      encryptionState: 'encrypted',
+      encryptionPolicySettingState: 'compliant',
+      advancedBitLockerStates: 'success',
+    });
+
     const protection = async (): Promise<unknown> =>
       (await graphGet(`/beta/deviceManagement/managedDevices/${String(enrolled.id)}/windowsProtectionState`))
         .body.signatureUpdateOverdue;

@@ -59,7 +59,7 @@ export const intuneComplianceStates = [
 ] as const;
 export type IntuneComplianceState = (typeof intuneComplianceStates)[number];
 
-/** `/deviceManagement/managedDevices` (beta, with hardware information). */
+/** `/deviceManagement/managedDevices` (beta), with the TPM from the encryption report. */
 export interface ManagedDeviceFacts extends Sourced {
   /** Absent when Intune has never seen a sync: the device is `notReporting`. */
   lastSyncDateTime?: string;
@@ -67,7 +67,7 @@ export interface ManagedDeviceFacts extends Sourced {
   isEncrypted: boolean;
   /** e.g. `10.0.22631.4602`; the build (third part) names the feature update. */
   osVersion: string;
-  /** From `hardwareInformation` (tpmSpecificationVersion etc.); absent when Intune did not report it. */
+  /** From the encryption report (`managedDeviceEncryptionStates.tpmSpecificationVersion`); absent when not reported. */
   tpm?: { present: boolean; specificationVersion?: string };
 }
 
