@@ -47,7 +47,7 @@ export const complianceSweeps: Benchmark = {
         const result = await child(args);
         const counters = sim.control.counterValues(tenantId);
         const calls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
-        return { ...result, calls, throttled: counters.throttled };
+        return { ...result, calls, byRoute: counters.requests, throttled: counters.throttled };
       };
       const medium = await addTenant(sim, 'medium', mediumTenant);
       const big = await addTenant(sim, 'big', bigTenant);
@@ -71,7 +71,7 @@ export const complianceSweeps: Benchmark = {
           `sweep ${mediumTenant / 1000}k`,
           mediumTenant,
           mediumSweep,
-          `; per-device reads of ${mediumTenant / 1000}k would take ${perDeviceCalls.toFixed(0)} calls: ${(perDeviceCalls / mediumSweep.calls).toFixed(0)}× fewer`,
+          `; per-device reads of ${mediumTenant / 1000}k would take ${perDeviceCalls.toFixed(0)} calls: ${(perDeviceCalls / mediumSweep.calls).toFixed(0)}× fewer; by route: ${byRoute(mediumSweep.byRoute)}`,
         ),
         line(`sweep ${bigTenant / 1000}k`, bigTenant, bigSweep),
         line(
@@ -87,6 +87,14 @@ export const complianceSweeps: Benchmark = {
     }
   },
 };
+
+/** The simulator's request counts by route, largest first. */
+function byRoute(requests: Record<string, number>): string {
+  return Object.entries(requests)
+    .sort(([, a], [, b]) => b - a)
+    .map(([route, count]) => `${route} ${count}`)
+    .join(', ');
+}
 
 async function addTenant(sim: TenantSimHandle, label: string, count: number): Promise<string> {
   const suffix = randomBytes(3).toString('hex');
