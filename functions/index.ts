@@ -7,6 +7,7 @@ import './queues/deliver-audit-to-customer-sink';
 import './orchestrations/onboard-device';
 import './activities/onboarding';
 import './http/operator-api';
+import './http/console';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';

@@ -2,6 +2,7 @@ import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
 import { auditWiring } from './audit/wiring';
 import { type AppConfig, loadConfig } from './config';
+import { consoleWiring } from './console/wiring';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
 import { operatorsWiring } from './operators/wiring';
@@ -22,6 +23,7 @@ export interface App {
   readonly audit: ReturnType<typeof auditWiring>;
   readonly operators: ReturnType<typeof operatorsWiring>;
   readonly telemetry: ReturnType<typeof telemetryWiring>;
+  readonly console: ReturnType<typeof consoleWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -40,6 +42,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     operators: () =>
       operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
+    console: () => consoleWiring(config),
   });
   return app;
 }

@@ -18,7 +18,9 @@ export {
   provisionCustomerAuditSink,
   type ProvisionedAuditSink,
   type LocalOperator,
+  localOperatorPassword,
   localOperators,
+  operatorDirectory,
   tokenRequest,
 } from './stack';
 export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite } from './azurite';
