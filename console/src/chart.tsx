@@ -85,6 +85,7 @@ export function Bars(props: { title: string; items: { label: string; count: numb
   return (
     <figure class="bars">
       <figcaption>{props.title}</figcaption>
+      {props.items.length === 0 && <p>None.</p>}
       <dl>
         {props.items.map((item) => (
           <div key={item.label} class="bar-row">

@@ -38,6 +38,8 @@ async function boot(root: HTMLElement): Promise<void> {
 }
 
 const root = document.getElementById('app') as HTMLElement;
+// The static "Loading" line is not Preact's: it goes before the first render.
+root.textContent = '';
 boot(root).catch((error: unknown) => {
   render(
     <main class="signin">

@@ -457,7 +457,7 @@ function page(body: string, status = 200): SimResponse {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'content-security-policy':
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
