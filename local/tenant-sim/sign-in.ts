@@ -350,7 +350,10 @@ function requestedAuthContexts(claims: string | null): string[] | undefined {
   try {
     const parsed = JSON.parse(claims) as { access_token?: { acrs?: { value?: unknown; values?: unknown } } };
     const acrs = parsed.access_token?.acrs;
-    const values = [acrs?.value, ...(Array.isArray(acrs?.values) ? acrs.values : [])];
+    const values: unknown[] = [
+      acrs?.value,
+      ...(Array.isArray(acrs?.values) ? (acrs.values as unknown[]) : []),
+    ];
     return values.filter((value): value is string => typeof value === 'string');
   } catch {
     return undefined;
@@ -456,8 +459,7 @@ function page(body: string, status = 200): SimResponse {
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy':
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
