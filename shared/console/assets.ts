@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
-import { type HttpHandler, type HttpResponseInit } from '@azure/functions';
+import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../errors';
 import { toProblemResponse } from '../http/problem';
 
@@ -48,7 +48,10 @@ const revalidate = 'no-cache';
  * the first request; nothing is fetched from a CDN, and the page's content security policy allows only this origin
  * and the sign-in authority.
  */
-export function consoleHandler(assetsPath: string, settings: ConsoleSettings): HttpHandler {
+export function consoleHandler(
+  assetsPath: string,
+  settings: ConsoleSettings,
+): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   let assets: Promise<Map<string, Asset>> | undefined;
   const authorityOrigin = new URL(settings.authority).origin;
   const securityHeaders = {

@@ -5,14 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Page } from 'playwright-core';
-import { tokenRequest } from '@mds/dev';
+import { signInOnConsole as signIn, tokenRequest } from '@mds/dev';
 import { orderFor } from '../support/onboarding-world';
 import { stackSettings } from '../support/stack';
 import {
   type ConsoleWorld,
   screenshot,
   seriousViolations,
-  signIn,
   startConsoleWorld,
 } from '../support/console-world';
 

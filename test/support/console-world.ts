@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { source as axeSource } from 'axe-core';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type LocalOperator, localOperatorPassword, localOperators, operatorDirectory } from '@mds/dev';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type LocalOperator, launchChromium, localOperators, operatorDirectory } from '@mds/dev';
 import { composition } from '../../shared/composition';
 import { type OperatorWorld, startOperatorWorld } from './operator-world';
 import { stackCaPem, stackSettings } from './stack';
@@ -15,19 +14,6 @@ import { stackCaPem, stackSettings } from './stack';
 const root = join(__dirname, '../..');
 /** Screenshots of every page the browser tests visit (git-ignored). */
 export const screenshotDir = join(root, '.local/screenshots');
-
-/** Debian's Chromium, as `.ci/run` installs it; no browser is downloaded. */
-const chromiumPath = '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * The operator world (the app on the local host, a simulator of its own with two tenants) with the console built from
@@ -64,12 +50,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     });
   }
   ow.world.sim.control.setOperatorDirectory(ow.operatorTenantId, operatorDirectory(list, settings));
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    // Trusts exactly the stack's certificate (the simulator's sign-in page), as a machine that installed its CA would.
-    args: [...chromiumFlags, `--ignore-certificate-errors-spki-list=${spkiHash(stackCaPem())}`],
-  });
+  const browser = await launchChromium(stackCaPem());
   await mkdir(screenshotDir, { recursive: true });
   return {
     ow,
@@ -107,37 +88,6 @@ async function buildConsole(outDir: string): Promise<void> {
     cwd: join(root, 'console'),
     env: { ...process.env, CONSOLE_OUT_DIR: outDir },
   });
-}
-
-/** Base64 SHA-256 of the certificate's public key, as `--ignore-certificate-errors-spki-list` takes it. */
-function spkiHash(certificatePem: string): string {
-  const spki = createPublicKey(certificatePem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
-/**
- * Signs in on the simulator's page as the operator: the console's button, the account and password, then the
- * Authenticator approval for operators with MFA. Ends on the console, signed in.
- */
-export async function signIn(page: Page, consoleUrl: string, operator: LocalOperator): Promise<void> {
-  await page.goto(consoleUrl);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByLabel(new RegExp(operator.displayName)).check();
-  await page.getByLabel('Password').fill(localOperatorPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (operator.amr.includes('mfa')) {
-    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
-    await page.getByRole('button', { name: 'Approve' }).click();
-  }
-  try {
-    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 15_000 });
-  } catch (error) {
-    throw new Error(
-      `${operator.handle} is not signed in: at ${page.url()} the page says ${(await page.locator('body').innerText()).slice(0, 600)}`,
-      { cause: error },
-    );
-  }
 }
 
 export interface AxeViolation {

@@ -1,6 +1,7 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
+import { consoleLoad } from './console';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
@@ -14,6 +15,7 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
+  consoleLoad,
 ];
 const labelWidth = 20;
 
