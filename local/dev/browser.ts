@@ -48,6 +48,14 @@ export async function signInOnConsole(
 ): Promise<void> {
   await page.goto(consoleUrl);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await completeSignIn(page, operator);
+}
+
+/**
+ * On the simulator's sign-in page (where the console's sign-in or a step-up sent the browser): the account and
+ * password, the Authenticator approval for operators with MFA, and back on the console, signed in.
+ */
+export async function completeSignIn(page: Page, operator: LocalOperator): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByLabel(new RegExp(operator.displayName)).check();
   await page.getByLabel('Password').fill(localOperatorPassword);

@@ -27,4 +27,4 @@ export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite
 export { COSMOS_EMULATOR_KEY, type RunningCosmos, startCosmos } from './cosmos';
 export { type LocalSettingsFile, readLocalSettings } from './local-settings';
 export { readWebhookSecret, webhookSecretPath, writeWebhookSecret } from './webhook-secret-files';
-export { chromiumPath, launchChromium, signInOnConsole } from './browser';
+export { chromiumPath, completeSignIn, launchChromium, signInOnConsole } from './browser';
