@@ -16,6 +16,7 @@ export {
   type CustomerAuditStorage,
   customerAuditAdmin,
   provisionCustomerAuditSink,
+  provisionCosmos,
   type ProvisionedAuditSink,
   type LocalOperator,
   localOperatorPassword,

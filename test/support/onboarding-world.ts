@@ -16,8 +16,8 @@ import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
 import { secretNames } from '../../shared/platform/secret-names';
-import { provisionCustomerAuditSink } from '@mds/dev';
-import { customerAuditStorage, stackSettings } from './stack';
+import { provisionCosmos, provisionCustomerAuditSink } from '@mds/dev';
+import { customerAuditStorage, stackCaPem, stackConfig, stackSettings } from './stack';
 
 /**
  * The app on the local host against the shared stack (Cosmos, Key Vault, Service Bus, Azurite) and a tenant
@@ -62,8 +62,10 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
-/** The app's timers; a world fires them only when asked to (`telemetry: true`), so they stay out of other tests' time. */
-
+/**
+ * The app's timers fire only in a world that asks for them (`timers: true`), so that they stay out of other tests'
+ * time; such a world keeps its data in a Cosmos database of its own (`ownDatabase`).
+ */
 export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
@@ -73,6 +75,7 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
   const broker = await startServiceBus({ port: 0, entities: messagingEntities });
   const logs: LogEntry[] = [];
   const echo = process.env.E2E_HOST_LOG ? consoleLogSink() : undefined;
+  const run = Math.random().toString(36).slice(2, 8);
   const hostOptions = {
     entry: join(__dirname, '../../functions/index.ts'),
     appRoot: join(__dirname, '../..'),
@@ -84,7 +87,7 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
       ...(options.timers
-        ? {}
+        ? await ownDatabase(run)
         : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
     },
     log: (entry: LogEntry) => {
@@ -97,7 +100,6 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
   const webhookSecret =
     (await app.platform.secrets.getSecret(secretNames.autopilotWebhookSecret('autopilot'))).value ?? '';
   const serviceBus = new ServiceBusClient(broker.connectionString);
-  const run = Math.random().toString(36).slice(2, 8);
 
   const world: OnboardingWorld = {
     clock,
@@ -212,6 +214,20 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
     },
   };
   return world;
+}
+
+/**
+ * A Cosmos database of the world's own, for a world that fires the app's timers. A telemetry run pulls every active
+ * tenant in its database, and the shared one holds other test files' tenants too, which live in simulators this
+ * world's host cannot reach: their pulls fail for minutes of virtual time each, hold the run's batches, and push this
+ * world's own pulls past the time its test lets pass (and how many there are depends on what else runs).
+ */
+async function ownDatabase(run: string): Promise<{ COSMOS_DATABASE: string }> {
+  const { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: key, COSMOS_DATABASE: shared } = stackConfig();
+  if (!key) throw new Error('The local stack exported no COSMOS_KEY');
+  const id = `${shared}-world-${run}`;
+  await provisionCosmos({ endpoint, key, ca: stackCaPem() }, id);
+  return { COSMOS_DATABASE: id };
 }
 
 async function exists(host: HostHandle, id: string): Promise<boolean> {

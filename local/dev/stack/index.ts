@@ -34,6 +34,7 @@ export {
   tokenRequest,
 } from './operators';
 export { StackPortsInUseError } from './lifecycle';
+export { provisionCosmos } from './provision';
 export {
   type CustomerAuditStorage,
   customerAuditAdmin,

@@ -47,7 +47,7 @@ describe('telemetry under faults', () => {
 
     // The six-hourly run fires; once its export jobs are submitted and it waits on them, the host dies.
     const sixHourlyAt = Math.floor(world.clock.now() / sixHours) * sixHours + sixHours + 20 * 60_000;
-    await passTime(world, sixHourlyAt);
+    await passTime(world, sixHourlyAt, { stopMidRun: true });
     const runId = telemetryRunId('sixHourly', sixHourlyAt);
     expect((await world.host.durable.getStatus(runId))?.runtimeStatus).toBe('Running');
     const jobsBeforeCrash = simTenant.exportJobs.all().length;

@@ -1,15 +1,28 @@
 import { type OnboardingWorld } from '../../support/onboarding-world';
 import { composition } from '../../../shared/composition';
 import { blobContainers } from '../../../shared/platform/declarations';
-import { type TelemetrySource, telemetrySources } from '../../../shared/telemetry/contract';
+import { type InstanceStatus } from '@mds/functions-host';
+import {
+  type TelemetrySource,
+  telemetryRunOrchestration,
+  telemetrySources,
+} from '../../../shared/telemetry/contract';
 
 export const allSources = Object.keys(telemetrySources) as TelemetrySource[];
 
 /**
  * Lets virtual time pass up to `to`: each due timer (telemetry triggers, durable timers, the simulator's device
- * lifecycle) fires in order, and the host finishes what it started before the clock moves on.
+ * lifecycle) fires in order, and the host finishes what it started before the clock moves on. Then every telemetry
+ * run under way finishes, as "the time passed" means to the caller: the clock keeps stepping through the durable
+ * timers those runs wait on (past `to` if need be), and a run still unfinished when the next one starts fails the
+ * test with its progress instead of leaving a pull half done. `stopMidRun` stops the clock at `to` whatever is under
+ * way (to stop the host mid-pull).
  */
-export async function passTime(world: OnboardingWorld, to: number): Promise<void> {
+export async function passTime(
+  world: OnboardingWorld,
+  to: number,
+  options: { stopMidRun?: boolean } = {},
+): Promise<void> {
   for (;;) {
     await world.host.waitForIdle({ timeoutMs: 120_000 });
     const due = world.clock.nextDue();
@@ -18,6 +31,39 @@ export async function passTime(world: OnboardingWorld, to: number): Promise<void
   }
   if (world.clock.now() < to) await world.clock.advanceTo(to);
   await world.host.waitForIdle({ timeoutMs: 120_000 });
+  if (options.stopMidRun) return;
+
+  const underWay = new Set((await telemetryRuns(world)).map((run) => run.instanceId));
+  let progress = '';
+  for (;;) {
+    const runs = await telemetryRuns(world);
+    const late = runs.filter((run) => !underWay.has(run.instanceId));
+    if (late.length > 0)
+      throw new Error(
+        `${late.map((run) => run.instanceId).join(', ')} started before the runs under way at ${new Date(to).toISOString()} finished (${progress})`,
+      );
+    const unfinished = runs.filter((run) => !terminal.has(run.runtimeStatus));
+    if (unfinished.length === 0) return;
+    progress = unfinished.map((run) => `${run.instanceId} ${JSON.stringify(run.customStatus)}`).join(', ');
+    const due = world.clock.nextDue();
+    if (due === undefined) throw new Error(`${progress}: waiting on nothing the clock has scheduled`);
+    await world.clock.advanceTo(due);
+    await world.host.waitForIdle({ timeoutMs: 120_000 });
+  }
+}
+
+const terminal = new Set(['Completed', 'Failed', 'Terminated']);
+
+/** Every telemetry run the host holds (one per cadence and period; their pulls left out). */
+async function telemetryRuns(world: OnboardingWorld): Promise<InstanceStatus[]> {
+  const url = new URL(`${world.host.baseUrl}/runtime/webhooks/durabletask/instances`);
+  url.searchParams.set('instanceIdPrefix', 'telemetry:');
+  url.searchParams.set('showInput', 'false');
+  url.searchParams.set('code', world.host.keys.durableTaskKey);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`listing instances answered ${response.status}`);
+  const instances = (await response.json()) as InstanceStatus[];
+  return instances.filter((instance) => instance.name === telemetryRunOrchestration);
 }
 
 /** id → hash of every record of a tenant's source. */
