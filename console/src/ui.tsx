@@ -191,6 +191,114 @@ export function PageTitle(props: { children: ComponentChildren }) {
   );
 }
 
+/** The tone of each status word the API answers, so that one word looks the same on every page. */
+const tones: Record<string, 'good' | 'bad' | 'warn' | 'neutral'> = {
+  healthy: 'good',
+  onboarded: 'good',
+  succeeded: 'good',
+  active: 'good',
+  fresh: 'good',
+  ready: 'good',
+  pass: 'good',
+  completed: 'good',
+  approved: 'good',
+  checkedIn: 'good',
+  accepted: 'good',
+  remediated: 'warn',
+  suspended: 'warn',
+  provisioning: 'warn',
+  stale: 'warn',
+  refused: 'warn',
+  advisory: 'warn',
+  pending: 'warn',
+  checkedOut: 'warn',
+  unhealthy: 'bad',
+  failed: 'bad',
+  fail: 'bad',
+  never: 'bad',
+  notReady: 'bad',
+  error: 'bad',
+  denied: 'bad',
+  new: 'bad',
+};
+
+/** A status word of the API as a badge, toned by what it means. */
+export function StatusBadge(props: { status: string }) {
+  return <Badge tone={tones[props.status] ?? 'neutral'}>{props.status}</Badge>;
+}
+
 export function Badge(props: { tone: 'good' | 'bad' | 'warn' | 'neutral'; children: ComponentChildren }) {
   return <span class={`badge ${props.tone}`}>{props.children}</span>;
+}
+
+/** A table of the API's items: its column headings, an empty line when there are none, then the rows given. */
+export function DataTable(props: {
+  columns: string[];
+  empty: string;
+  count: number;
+  caption?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <table class="data">
+      {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th scope="col" key={column}>
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.count === 0 && (
+          <tr>
+            <td colSpan={props.columns.length}>{props.empty}</td>
+          </tr>
+        )}
+        {props.children}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * Paging by continuation token: the tokens of the pages before this one are kept here, so going back needs nothing
+ * of the server. `reset` starts again at the first page (a filter changed).
+ */
+export function usePages() {
+  const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
+  return {
+    token: pages[pages.length - 1],
+    number: pages.length,
+    next: (token: string) => setPages([...pages, token]),
+    previous: () => setPages(pages.slice(0, -1)),
+    reset: () => setPages([undefined]),
+  };
+}
+
+export function Pager(props: {
+  label: string;
+  pages: ReturnType<typeof usePages>;
+  continuationToken: string | undefined;
+  previous?: string;
+  next?: string;
+}) {
+  const { pages, continuationToken } = props;
+  return (
+    <nav class="pager" aria-label={props.label}>
+      {pages.number > 1 && (
+        <button type="button" class="secondary" onClick={pages.previous}>
+          {props.previous ?? 'Previous page'}
+        </button>
+      )}
+      <span>Page {pages.number}</span>
+      {continuationToken && (
+        <button type="button" class="secondary" onClick={() => pages.next(continuationToken)}>
+          {props.next ?? 'Next page'}
+        </button>
+      )}
+    </nav>
+  );
 }

@@ -22,6 +22,7 @@ export {
   localOperatorPassword,
   localOperators,
   operatorDirectory,
+  operatorRecordOf,
   tokenRequest,
 } from './stack';
 export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite } from './azurite';

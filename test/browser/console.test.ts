@@ -36,11 +36,9 @@ describe('the operator console', () => {
   it('signs the lead in with MFA and shows both tenants of their scope on the fleet overview', async () => {
     await signIn(lead, cw.consoleUrl, cw.operators.lead!);
     const fleet = lead.getByRole('table', { name: 'Tenants in your scope' });
-    await expect(fleet.getByRole('link', { name: cw.ow.inScope.displayName }).isVisible()).resolves.toBe(
-      true,
-    );
+    await fleet.getByRole('link', { name: cw.ow.inScope.displayName }).waitFor();
     await fleet.getByRole('link', { name: cw.ow.outOfScope.displayName }).waitFor();
-    await expect(lead.getByText('MFA', { exact: true }).isVisible()).resolves.toBe(true);
+    await lead.getByText('MFA', { exact: true }).waitFor();
     await expectAccessible(lead, 'fleet-overview');
   });
 
@@ -81,7 +79,7 @@ describe('the operator console', () => {
     await lead.getByRole('heading', { name: `Device ${serialNumber}` }).waitFor();
     const timeline = lead.getByRole('list').filter({ hasText: 'autopilotImport' });
     for (const step of ['autopilotImport', 'enrollment', 'encryption', 'defender', 'licence', 'updateRing'])
-      await expect(timeline.getByText(step, { exact: true }).isVisible()).resolves.toBe(true);
+      await timeline.getByText(step, { exact: true }).waitFor();
     expect(await lead.locator('body').innerText()).not.toContain(upn!);
     await expectAccessible(lead, 'device-detail');
 
@@ -92,7 +90,7 @@ describe('the operator console', () => {
     await lead.getByText('No devices match.').waitFor();
     await lead.getByLabel('Health').selectOption('healthy');
     await lead.getByRole('link', { name: serialNumber }).waitFor();
-    await expect(lead.getByRole('button', { name: 'Suspend tenant' }).isVisible()).resolves.toBe(true);
+    await lead.getByRole('button', { name: 'Suspend tenant' }).waitFor();
     await expectAccessible(lead, 'tenant-view');
   });
 
@@ -105,8 +103,8 @@ describe('the operator console', () => {
     await lead.getByRole('button', { name: 'Start onboarding' }).click();
     const problem = lead.getByRole('alert').filter({ hasText: '400 Bad Request' });
     await problem.waitFor();
-    await expect(problem.getByText('validation_failed').isVisible()).resolves.toBe(true);
-    await expect(problem.getByText('devices.0.serialNumber').isVisible()).resolves.toBe(true);
+    await problem.getByText('validation_failed').waitFor();
+    await problem.getByText('devices.0.serialNumber').waitFor();
     await expectAccessible(lead, 'problem-details');
   });
 
@@ -116,7 +114,7 @@ describe('the operator console', () => {
     // Riley has no MFA method: the sign-in ends after the password, and the token says so.
     await signIn(reader, cw.consoleUrl, cw.operators.reader!);
     await reader.getByRole('link', { name: cw.ow.inScope.displayName }).waitFor();
-    await expect(reader.getByText('no MFA', { exact: true }).isVisible()).resolves.toBe(true);
+    await reader.getByText('no MFA', { exact: true }).waitFor();
     const pages: string[] = [];
     pages.push(await reader.locator('body').innerText());
     await expectAccessible(reader, 'fleet-overview-read-only');
@@ -153,8 +151,8 @@ describe('the operator console', () => {
     await auditor.getByRole('rowheader', { name: 'onboarding.start' }).first().waitFor();
     const verification = auditor.getByTestId('verification');
     await verification.getByText('intact').waitFor();
-    await expect(verification.getByText('operator sink').isVisible()).resolves.toBe(true);
-    await expect(verification.getByText('customer sink').isVisible()).resolves.toBe(true);
+    await verification.getByText('operator sink').waitFor();
+    await verification.getByText('customer sink').waitFor();
     await expectAccessible(auditor, 'audit-log');
     await context.close();
   });

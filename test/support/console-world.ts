@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { source as axeSource } from 'axe-core';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { type LocalOperator, launchChromium, localOperators, operatorDirectory } from '@mds/dev';
+import {
+  type LocalOperator,
+  launchChromium,
+  localOperators,
+  operatorDirectory,
+  operatorRecordOf,
+} from '@mds/dev';
 import { composition } from '../../shared/composition';
 import { type OperatorWorld, startOperatorWorld } from './operator-world';
 import { stackCaPem, stackSettings } from './stack';
@@ -37,18 +43,8 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const ow = await startOperatorWorld();
   const settings = stackSettings();
   const list = localOperators({ contoso: ow.inScope.id, fabrikam: ow.outOfScope.id });
-  for (const operator of list) {
-    await composition().operators.registry.upsert({
-      id: operator.oid,
-      displayName: operator.displayName,
-      country: operator.country,
-      backgroundCheckExpiresOn: operator.backgroundCheckExpiresOn,
-      tenants: operator.tenants,
-      enabled: operator.enabled,
-      updatedAt: new Date().toISOString(),
-      updatedBy: 'test',
-    });
-  }
+  for (const operator of list)
+    await composition().operators.registry.upsert(operatorRecordOf(operator, 'test'));
   ow.world.sim.control.setOperatorDirectory(ow.operatorTenantId, operatorDirectory(list, settings));
   const browser = await launchChromium(stackCaPem());
   await mkdir(screenshotDir, { recursive: true });

@@ -2,7 +2,18 @@ import { useState } from 'preact/hooks';
 import { type AuditEvent } from '../../../shared/audit/contract';
 import { type AuditPage } from '../../../shared/audit/query';
 import { type TenantVerification } from '../../../shared/audit/verifier';
-import { Badge, Loaded, PageTitle, type Session, time, useLoad } from '../ui';
+import {
+  Badge,
+  DataTable,
+  Loaded,
+  PageTitle,
+  Pager,
+  type Session,
+  StatusBadge,
+  time,
+  useLoad,
+  usePages,
+} from '../ui';
 import { TenantPicker } from './pipeline';
 
 /** A record of the operator sink: the event as AuditEvent has it (customers' personal data as keyed hashes). */
@@ -15,8 +26,8 @@ type Trail = {
 export function AuditPage(props: { session: Session }) {
   const { session } = props;
   const [tenantId, setTenantId] = useState(session.me.tenants[0]?.id ?? '');
-  const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
-  const token = pages[pages.length - 1];
+  const pages = usePages();
+  const token = pages.token;
   const trail = useLoad(
     (signal) => {
       const query = new URLSearchParams({ pageSize: '50' });
@@ -45,7 +56,7 @@ export function AuditPage(props: { session: Session }) {
         value={tenantId}
         onChange={(id) => {
           setTenantId(id);
-          setPages([undefined]);
+          pages.reset();
         }}
       />
       <section aria-labelledby="chain-title">
@@ -90,68 +101,34 @@ export function AuditPage(props: { session: Session }) {
         <Loaded load={trail}>
           {(page) => (
             <>
-              <table class="data">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Seq</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Reason</th>
+              <DataTable
+                columns={['Time', 'Seq', 'Action', 'Outcome', 'Actor', 'Target', 'Reason']}
+                empty="No events."
+                count={page.items.length}
+              >
+                {page.items.map((item) => (
+                  <tr key={`${item.chain}:${item.seq}`}>
+                    <td>{time(item.event.time)}</td>
+                    <td>{item.seq}</td>
+                    <th scope="row">{item.event.action}</th>
+                    <td>
+                      <StatusBadge status={item.event.outcome} />
+                    </td>
+                    <td>{actorName(item.event.actor)}</td>
+                    <td>
+                      {item.event.target.type} {item.event.target.id}
+                    </td>
+                    <td>{item.event.reason ?? '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={7}>No events.</td>
-                    </tr>
-                  )}
-                  {page.items.map((item) => (
-                    <tr key={`${item.chain}:${item.seq}`}>
-                      <td>{time(item.event.time)}</td>
-                      <td>{item.seq}</td>
-                      <th scope="row">{item.event.action}</th>
-                      <td>
-                        <Badge
-                          tone={
-                            item.event.outcome === 'succeeded'
-                              ? 'good'
-                              : item.event.outcome === 'refused'
-                                ? 'warn'
-                                : 'bad'
-                          }
-                        >
-                          {item.event.outcome}
-                        </Badge>
-                      </td>
-                      <td>{actorName(item.event.actor)}</td>
-                      <td>
-                        {item.event.target.type} {item.event.target.id}
-                      </td>
-                      <td>{item.event.reason ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <nav class="pager" aria-label="Audit pages">
-                {pages.length > 1 && (
-                  <button type="button" class="secondary" onClick={() => setPages(pages.slice(0, -1))}>
-                    Newer
-                  </button>
-                )}
-                <span>Page {pages.length}</span>
-                {page.continuationToken && (
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => setPages([...pages, page.continuationToken])}
-                  >
-                    Older
-                  </button>
-                )}
-              </nav>
+                ))}
+              </DataTable>
+              <Pager
+                label="Audit pages"
+                pages={pages}
+                continuationToken={page.continuationToken}
+                previous="Newer"
+                next="Older"
+              />
             </>
           )}
         </Loaded>

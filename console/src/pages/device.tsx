@@ -1,11 +1,9 @@
 import { type Answer } from '../api';
 import { href } from '../router';
-import { Badge, duration, Loaded, PageTitle, type Session, time, useLoad } from '../ui';
+import { duration, Loaded, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
 
 type Device = Answer<'getDevice'>;
 type Step = NonNullable<Device['onboarding']>['steps'][number];
-
-const stepTone = { succeeded: 'good', remediated: 'warn', failed: 'bad' } as const;
 
 /** One device: its security state, its onboarding timeline step by step, and its latest telemetry. */
 export function DevicePage(props: { session: Session; tenantId: string; serialNumber: string }) {
@@ -26,13 +24,7 @@ export function DevicePage(props: { session: Session; tenantId: string; serialNu
           <div class="cards">
             <div class="card">
               <span class="label">Health</span>
-              <Badge
-                tone={
-                  device.health === 'healthy' ? 'good' : device.health === 'unhealthy' ? 'bad' : 'neutral'
-                }
-              >
-                {device.health}
-              </Badge>
+              <StatusBadge status={device.health} />
             </div>
             <div class="card">
               <span class="label">Update ring</span>
@@ -73,17 +65,16 @@ function Timeline(props: { onboarding: Device['onboarding'] }) {
       ) : (
         <>
           <p>
-            <Badge tone={onboarding.status === 'onboarded' ? 'good' : 'bad'}>{onboarding.status}</Badge>{' '}
-            {onboarding.reason && <code>{onboarding.reason}</code>} order <code>{onboarding.orderId}</code>,
-            from {time(onboarding.startedAt)} to {time(onboarding.endedAt)} (
-            {duration(onboarding.startedAt, onboarding.endedAt)})
+            <StatusBadge status={onboarding.status} /> {onboarding.reason && <code>{onboarding.reason}</code>}{' '}
+            order <code>{onboarding.orderId}</code>, from {time(onboarding.startedAt)} to{' '}
+            {time(onboarding.endedAt)} ({duration(onboarding.startedAt, onboarding.endedAt)})
           </p>
           {onboarding.detail && <p>{onboarding.detail}</p>}
           <ol class="timeline">
             {onboarding.steps.map((step: Step) => (
               <li key={step.step} class={`step ${step.outcome}`}>
                 <span class="step-name">{step.step}</span>
-                <Badge tone={stepTone[step.outcome]}>{step.outcome}</Badge>
+                <StatusBadge status={step.outcome} />
                 <span class="step-time">
                   {time(step.startedAt)} → {time(step.endedAt)} · {duration(step.startedAt, step.endedAt)}
                 </span>

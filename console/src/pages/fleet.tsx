@@ -1,6 +1,6 @@
 import { type Answer } from '../api';
 import { href } from '../router';
-import { Badge, Loaded, PageTitle, type Session, time, useLoad } from '../ui';
+import { Badge, Loaded, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
 
 type Tenant = Answer<'listTenants'>['tenants'][number];
 type Telemetry = Answer<'getTelemetry'>;
@@ -77,7 +77,7 @@ export function FleetPage(props: { session: Session }) {
                         <a href={href(`tenants/${tenant.id}`)}>{tenant.displayName}</a>
                       </th>
                       <td>
-                        <Badge tone={tenant.status === 'active' ? 'good' : 'warn'}>{tenant.status}</Badge>
+                        <StatusBadge status={tenant.status} />
                       </td>
                       <td>
                         {score === undefined ? (

@@ -2,7 +2,17 @@ import { useState } from 'preact/hooks';
 import { type Answer, idempotencyKey } from '../api';
 import { Bars } from '../chart';
 import { href } from '../router';
-import { Action, Badge, ErrorView, hasRole, Loaded, PageTitle, type Session, time, useLoad } from '../ui';
+import {
+  Action,
+  ErrorView,
+  hasRole,
+  Loaded,
+  PageTitle,
+  type Session,
+  StatusBadge,
+  time,
+  useLoad,
+} from '../ui';
 
 type Records = Answer<'listOnboardings'>;
 type Record = Records['items'][number];
@@ -169,10 +179,10 @@ function LiveRow(props: { session: Session; tenantId: string; serialNumber: stri
       <td>{time(s.nextCheckAt)}</td>
       <td>
         {s.outcome ? (
-          <Badge tone={s.outcome.status === 'onboarded' ? 'good' : 'bad'}>
-            {s.outcome.status}
-            {s.outcome.reason ? ` (${s.outcome.reason})` : ''}
-          </Badge>
+          <>
+            <StatusBadge status={s.outcome.status} />
+            {s.outcome.reason && <> {s.outcome.reason}</>}
+          </>
         ) : (
           'running'
         )}

@@ -3,7 +3,19 @@ import { deviceHealthStates } from '../../../shared/domain/device-health';
 import { type Answer } from '../api';
 import { Bars } from '../chart';
 import { href } from '../router';
-import { Action, Badge, hasRole, Loaded, PageTitle, type Session, time, useLoad } from '../ui';
+import {
+  Action,
+  DataTable,
+  hasRole,
+  Loaded,
+  PageTitle,
+  Pager,
+  type Session,
+  StatusBadge,
+  time,
+  useLoad,
+  usePages,
+} from '../ui';
 import { healthScore } from './fleet';
 
 type Tenant = Answer<'getTenant'>;
@@ -49,7 +61,7 @@ function TenantSummary(props: { tenant: Tenant; session: Session; reload: () => 
     <div class="cards">
       <div class="card">
         <span class="label">Status</span>
-        <Badge tone={tenant.status === 'active' ? 'good' : 'warn'}>{tenant.status}</Badge>
+        <StatusBadge status={tenant.status} />
         {hasRole(session.me, 'Tenants.Manage') &&
           (tenant.status === 'suspended' ? (
             <Action
@@ -117,13 +129,7 @@ function TelemetryTable(props: { session: Session; tenantId: string }) {
                   <th scope="row">{source.source}</th>
                   <td>{source.cadence}</td>
                   <td>
-                    <Badge
-                      tone={
-                        source.freshness === 'fresh' ? 'good' : source.freshness === 'stale' ? 'warn' : 'bad'
-                      }
-                    >
-                      {source.freshness}
-                    </Badge>
+                    <StatusBadge status={source.freshness} />
                   </td>
                   <td>{time(source.lastSuccessAt)}</td>
                   <td>{time(source.asOf)}</td>
@@ -143,9 +149,8 @@ function TelemetryTable(props: { session: Session; tenantId: string }) {
 function Devices(props: { session: Session; tenantId: string; rings: string[] }) {
   const [health, setHealth] = useState('');
   const [ring, setRing] = useState('');
-  // The continuation tokens of the pages before this one: "Previous" goes back without the API keeping state.
-  const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
-  const token = pages[pages.length - 1];
+  const pages = usePages();
+  const token = pages.token;
   const load = useLoad(
     (signal) => {
       const query = new URLSearchParams({ pageSize: String(pageSize) });
@@ -158,7 +163,7 @@ function Devices(props: { session: Session; tenantId: string; rings: string[] })
   );
   const filter = (set: (value: string) => void) => (event: Event) => {
     set((event.currentTarget as HTMLSelectElement).value);
-    setPages([undefined]);
+    pages.reset();
   };
   return (
     <section aria-labelledby="devices-title">
@@ -186,86 +191,46 @@ function Devices(props: { session: Session; tenantId: string; rings: string[] })
       <Loaded load={load}>
         {(page: DevicePage) => (
           <>
-            <table class="data">
-              <thead>
-                <tr>
-                  <th scope="col">Serial number</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">Onboarding</th>
-                  <th scope="col">Ring</th>
-                  <th scope="col">BitLocker</th>
-                  <th scope="col">Defender</th>
-                  <th scope="col">Updated</th>
+            <DataTable
+              columns={['Serial number', 'Health', 'Onboarding', 'Ring', 'BitLocker', 'Defender', 'Updated']}
+              empty="No devices match."
+              count={page.items.length}
+            >
+              {page.items.map((device) => (
+                <tr key={device.serialNumber}>
+                  <th scope="row">
+                    <a
+                      href={href(
+                        `tenants/${props.tenantId}/devices/${encodeURIComponent(device.serialNumber)}`,
+                      )}
+                    >
+                      {device.serialNumber}
+                    </a>
+                  </th>
+                  <td>
+                    <StatusBadge status={device.health} />
+                  </td>
+                  <td>{device.onboardingStatus}</td>
+                  <td>{device.updateRing ?? '—'}</td>
+                  <td>
+                    {device.security.encryption
+                      ? device.security.encryption.encrypted
+                        ? 'encrypted'
+                        : 'not encrypted'
+                      : '—'}
+                  </td>
+                  <td>
+                    {device.security.defender
+                      ? device.security.defender.active
+                        ? 'active'
+                        : 'inactive'
+                      : '—'}
+                  </td>
+                  <td>{time(device.updatedAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.items.length === 0 && (
-                  <tr>
-                    <td colSpan={7}>No devices match.</td>
-                  </tr>
-                )}
-                {page.items.map((device) => (
-                  <tr key={device.serialNumber}>
-                    <th scope="row">
-                      <a
-                        href={href(
-                          `tenants/${props.tenantId}/devices/${encodeURIComponent(device.serialNumber)}`,
-                        )}
-                      >
-                        {device.serialNumber}
-                      </a>
-                    </th>
-                    <td>
-                      <Badge
-                        tone={
-                          device.health === 'healthy'
-                            ? 'good'
-                            : device.health === 'unhealthy'
-                              ? 'bad'
-                              : 'neutral'
-                        }
-                      >
-                        {device.health}
-                      </Badge>
-                    </td>
-                    <td>{device.onboardingStatus}</td>
-                    <td>{device.updateRing ?? '—'}</td>
-                    <td>
-                      {device.security.encryption
-                        ? device.security.encryption.encrypted
-                          ? 'encrypted'
-                          : 'not encrypted'
-                        : '—'}
-                    </td>
-                    <td>
-                      {device.security.defender
-                        ? device.security.defender.active
-                          ? 'active'
-                          : 'inactive'
-                        : '—'}
-                    </td>
-                    <td>{time(device.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <nav class="pager" aria-label="Device pages">
-              {pages.length > 1 && (
-                <button type="button" class="secondary" onClick={() => setPages(pages.slice(0, -1))}>
-                  Previous page
-                </button>
-              )}
-              <span>Page {pages.length}</span>
-              {page.continuationToken && (
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={() => setPages([...pages, page.continuationToken])}
-                >
-                  Next page
-                </button>
-              )}
-            </nav>
+              ))}
+            </DataTable>
+            <Pager label="Device pages" pages={pages} continuationToken={page.continuationToken} />
           </>
         )}
       </Loaded>

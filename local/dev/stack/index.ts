@@ -31,6 +31,7 @@ export {
   localOperatorPassword,
   localOperators,
   operatorDirectory,
+  operatorRecordOf,
   tokenRequest,
 } from './operators';
 export { StackPortsInUseError } from './lifecycle';

@@ -3,7 +3,7 @@ import { type OperatorDirectory, deterministicUuid, operatorConsoleClientId } fr
 import { createApp } from '../../../shared/composition';
 import { loadConfig } from '../../../shared/config';
 import { type OperatorRole } from '../../../shared/operators/contract';
-import { type TenantScope } from '../../../shared/operators/operator-record';
+import { type OperatorRecord, type TenantScope } from '../../../shared/operators/operator-record';
 
 /** A person of the local operator tenant: their registry record and what their tokens carry. */
 export interface LocalOperator {
@@ -103,6 +103,20 @@ export function localOperators(
   ];
 }
 
+/** The registry record of a local operator, as an Operators.Manage operator's PUT would store it. */
+export function operatorRecordOf(operator: LocalOperator, updatedBy: string): OperatorRecord {
+  return {
+    id: operator.oid,
+    displayName: operator.displayName,
+    country: operator.country,
+    backgroundCheckExpiresOn: operator.backgroundCheckExpiresOn,
+    tenants: operator.tenants,
+    enabled: operator.enabled,
+    updatedAt: new Date().toISOString(),
+    updatedBy,
+  };
+}
+
 /** Registers the operators through the app's own registry store, as an Operators.Manage operator's PUT would. */
 export async function seedOperators(
   settings: Record<string, string>,
@@ -112,16 +126,7 @@ export async function seedOperators(
   const app = createApp(loadConfig(settings), credential);
   try {
     for (const operator of operators) {
-      await app.operators.registry.upsert({
-        id: operator.oid,
-        displayName: operator.displayName,
-        country: operator.country,
-        backgroundCheckExpiresOn: operator.backgroundCheckExpiresOn,
-        tenants: operator.tenants,
-        enabled: operator.enabled,
-        updatedAt: new Date().toISOString(),
-        updatedBy: 'seed',
-      });
+      await app.operators.registry.upsert(operatorRecordOf(operator, 'seed'));
     }
   } finally {
     await app.platform.close();
