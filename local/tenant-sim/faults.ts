@@ -2,6 +2,7 @@
  * Injected trouble per tenant: added latency, a rate of 5xx answers, and bursts of 429s. Random choices come
  * from a seeded generator, so a test that sends the same requests in the same order sees the same faults.
  */
+import { mulberry32 } from '@mds/platform-kit';
 import { type ApiSurface, type SimResponse } from './contract';
 import { surfaceError } from './errors';
 
@@ -117,16 +118,4 @@ function matches(
   if (match.pathPrefix && !request.path.toLowerCase().startsWith(match.pathPrefix.toLowerCase()))
     return false;
   return true;
-}
-
-/** A small, fast, seedable generator (Mulberry32); quality is ample for choosing faults. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

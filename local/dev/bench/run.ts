@@ -2,6 +2,7 @@ import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
 import { consoleLoad } from './console';
+import { complianceEvaluation } from './compliance-evaluation';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
@@ -16,6 +17,7 @@ const benchmarks: Benchmark[] = [
   operatorAuthentication,
   telemetryPulls,
   consoleLoad,
+  complianceEvaluation,
 ];
 const labelWidth = 20;
 
