@@ -1,14 +1,22 @@
 import { type z } from 'zod';
 import { type operatorRoutes } from '../../shared/operators/routes';
 import { type Auth } from './auth';
+import { type PendingRoutes } from './pending-routes';
 
 type Routes = typeof operatorRoutes;
-/** The answer of a route of the operator API's table, typed from its schema (types only: nothing of it is bundled). */
-export type Answer<K extends keyof Routes> = Routes[K]['success'] extends {
-  schema: infer S extends z.ZodType;
-}
-  ? z.output<S>
-  : unknown;
+/** A route the console calls: one of the table's, or one still on its way (pending-routes.ts). */
+export type RouteName = keyof Routes | keyof PendingRoutes;
+/**
+ * The answer of a route of the operator API's table, typed from its schema (types only: nothing of it is bundled);
+ * a route not in the table yet has the answer pending-routes.ts declares.
+ */
+export type Answer<K extends RouteName> = K extends keyof Routes
+  ? Routes[K]['success'] extends { schema: infer S extends z.ZodType }
+    ? z.output<S>
+    : unknown
+  : K extends keyof PendingRoutes
+    ? PendingRoutes[K]
+    : never;
 
 /** RFC 7807 problem details as the API answers them; shown to the operator as they are. */
 export interface Problem {
@@ -60,7 +68,7 @@ export class Api {
     return body as T;
   }
 
-  get<K extends keyof Routes>(_route: K, path: string, signal?: AbortSignal): Promise<Answer<K>> {
+  get<K extends RouteName>(_route: K, path: string, signal?: AbortSignal): Promise<Answer<K>> {
     return this.call<Answer<K>>('GET', path, signal ? { signal } : {});
   }
 }
@@ -85,4 +93,18 @@ function asProblem(body: unknown, response: Response): Problem {
 /** A new Idempotency-Key per action (the API replays the first answer to a repeat with the same key). */
 export function idempotencyKey(): string {
   return crypto.randomUUID();
+}
+
+/** The operations the API offers (its OpenAPI document's operation ids, the route table's names). */
+export async function availableRoutes(): Promise<Set<string>> {
+  const response = await fetch('/api/v1/openapi.json');
+  if (!response.ok) throw new ApiProblem(asProblem(await response.json().catch(() => undefined), response));
+  const document = (await response.json()) as {
+    paths: Record<string, Record<string, { operationId?: string }>>;
+  };
+  return new Set(
+    Object.values(document.paths).flatMap((path) =>
+      Object.values(path).flatMap((operation) => (operation.operationId ? [operation.operationId] : [])),
+    ),
+  );
 }

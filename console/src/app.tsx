@@ -1,7 +1,10 @@
 import { type ComponentChildren } from 'preact';
 import { href, onLinkClick, usePath } from './router';
-import { hasRole, PageTitle, type Session } from './ui';
+import { type RouteName } from './api';
+import { hasRole, offers, PageTitle, type Session } from './ui';
 import { AuditPage } from './pages/audit';
+import { CredentialsPage } from './pages/credentials';
+import { DriftPage } from './pages/drift';
 import { DevicePage } from './pages/device';
 import { FleetPage } from './pages/fleet';
 import { PipelinePage } from './pages/pipeline';
@@ -11,19 +14,40 @@ interface Page {
   path: string;
   label: string;
   role: string;
+  /** The routes it calls beyond the fleet's, which the API must offer. */
+  routes?: RouteName[];
 }
 
 /** The pages of the navigation, each shown only to operators whose role reads it. */
 const pages: Page[] = [
   { path: '', label: 'Fleet', role: 'Fleet.Read' },
   { path: 'pipeline', label: 'Onboarding pipeline', role: 'Fleet.Read' },
+  { path: 'drift', label: 'Drift and readiness', role: 'Fleet.Read', routes: ['listDrift', 'getReadiness'] },
+  {
+    path: 'credentials',
+    label: 'Credential requests',
+    role: 'Credentials.Request',
+    routes: ['getCredentialRequest'],
+  },
+  {
+    path: 'credentials',
+    label: 'Credential requests',
+    role: 'Credentials.Approve',
+    routes: ['getCredentialRequest'],
+  },
   { path: 'audit', label: 'Audit log', role: 'Audit.Read' },
 ];
 
 export function App(props: { session: Session }) {
   const { session } = props;
   const path = usePath();
-  const visible = pages.filter((page) => hasRole(session.me, page.role));
+  // One entry per path: a page that two roles open is listed once.
+  const visible = pages.filter(
+    (page, index) =>
+      hasRole(session.me, page.role) &&
+      offers(session, ...(page.routes ?? [])) &&
+      !pages.slice(0, index).some((before) => before.path === page.path && hasRole(session.me, before.role)),
+  );
   return (
     <div class="shell" onClick={onLinkClick}>
       <a class="skip" href="#main">
@@ -86,6 +110,9 @@ function route(session: Session, path: string, visible: Page[]): ComponentChildr
   }
   if (path === '' && allowed('')) return <FleetPage session={session} />;
   if (path === 'pipeline' && allowed('pipeline')) return <PipelinePage session={session} />;
+  if (path === 'drift' && allowed('drift')) return <DriftPage session={session} />;
+  if (parts[0] === 'credentials' && allowed('credentials'))
+    return <CredentialsPage session={session} tenantId={parts[1]} requestId={parts[2]} />;
   if (path === 'audit' && allowed('audit')) return <AuditPage session={session} />;
   const first = visible[0];
   return (

@@ -23,6 +23,8 @@ export function TimeChart(props: {
   width?: number;
 }) {
   const host = useRef<HTMLDivElement>(null);
+  // Redrawn when the numbers change, not on every render of the page around it.
+  const data = JSON.stringify([props.times, props.series, props.unit, props.width]);
   useEffect(() => {
     if (!host.current) return;
     const plot = new uPlot(
@@ -45,7 +47,7 @@ export function TimeChart(props: {
       host.current,
     );
     return () => plot.destroy();
-  }, [props.times, props.series, props.unit, props.width]);
+  }, [data]);
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { Api } from './api';
+import { Api, availableRoutes } from './api';
 import { App } from './app';
 import { Auth, type ConsoleConfig } from './auth';
 import { ErrorView, type Me } from './ui';
@@ -33,8 +33,8 @@ async function boot(root: HTMLElement): Promise<void> {
     return;
   }
   const api = new Api(auth);
-  const me = await api.call<Me>('GET', 'me');
-  render(<App session={{ api, auth, me }} />, root);
+  const [me, available] = await Promise.all([api.call<Me>('GET', 'me'), availableRoutes()]);
+  render(<App session={{ api, auth, me, available }} />, root);
 }
 
 const root = document.getElementById('app') as HTMLElement;

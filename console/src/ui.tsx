@@ -1,6 +1,6 @@
 import { type ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type Api, ApiProblem, type Problem } from './api';
+import { type Api, ApiProblem, type Problem, type RouteName } from './api';
 import { type Auth } from './auth';
 
 /** What every page gets: the API client, sign-in, and who the caller is (GET /me). */
@@ -8,6 +8,13 @@ export interface Session {
   api: Api;
   auth: Auth;
   me: Me;
+  /** The operations this API offers: a page or section whose routes it lacks is not shown. */
+  available: Set<string>;
+}
+
+/** Whether the API offers every route named (an older or newer API than the console's build may lack some). */
+export function offers(session: Session, ...routes: RouteName[]): boolean {
+  return routes.every((route) => session.available.has(route));
 }
 
 export interface Me {

@@ -1,6 +1,7 @@
 import { type Answer } from '../api';
 import { href } from '../router';
-import { duration, Loaded, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
+import { DeviceRules } from './compliance';
+import { duration, Loaded, offers, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
 
 type Device = Answer<'getDevice'>;
 type Step = NonNullable<Device['onboarding']>['steps'][number];
@@ -48,6 +49,9 @@ export function DevicePage(props: { session: Session; tenantId: string; serialNu
             </div>
           </div>
           <Timeline onboarding={device.onboarding} />
+          {offers(session, 'getDeviceCompliance') && (
+            <DeviceRules session={session} tenantId={tenantId} serialNumber={serialNumber} />
+          )}
           <TelemetryView telemetry={device.telemetry} />
         </section>
       )}

@@ -1,9 +1,13 @@
 import { type Answer } from '../api';
+import { TimeChart } from '../chart';
+import { passRateSeries } from './compliance';
 import { href } from '../router';
-import { Badge, Loaded, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
+import { Badge, Loaded, offers, PageTitle, type Session, StatusBadge, time, useLoad } from '../ui';
 
 type Tenant = Answer<'listTenants'>['tenants'][number];
 type Telemetry = Answer<'getTelemetry'>;
+type Compliance = Answer<'getCompliance'>;
+type Drift = Answer<'listDrift'>;
 
 /** Share of a tenant's devices that are healthy, in percent; undefined without devices. */
 export function healthScore(devices: Tenant['devices']): number | undefined {
@@ -24,15 +28,31 @@ function freshness(telemetry: Telemetry | undefined): { tone: 'good' | 'warn' | 
 /** Every tenant in the operator's scope at a glance: status, health, onboarding outcomes, telemetry freshness. */
 export function FleetPage(props: { session: Session }) {
   const { api } = props.session;
+  // Columns for what this API offers: an API without sweeps or drift shows no such column.
+  const compliant = offers(props.session, 'getCompliance');
+  const drifting = offers(props.session, 'listDrift');
   const load = useLoad(
     async (signal) => {
       const { tenants } = await api.get('listTenants', 'tenants', signal);
-      const telemetry = await Promise.all(
-        tenants.map((tenant) =>
-          api.get('getTelemetry', `tenants/${tenant.id}/telemetry`, signal).catch(() => undefined),
-        ),
+      // Each tenant's views side by side; one that fails shows as unknown in its cell, not as a failed page.
+      return Promise.all(
+        tenants.map(async (tenant) => {
+          const [telemetry, compliance, drift] = await Promise.all([
+            api.get('getTelemetry', `tenants/${tenant.id}/telemetry`, signal).catch(() => undefined),
+            compliant
+              ? api
+                  .get('getCompliance', `tenants/${tenant.id}/compliance?trend=12`, signal)
+                  .catch(() => undefined)
+              : undefined,
+            drifting
+              ? api
+                  .get('listDrift', `tenants/${tenant.id}/drift?status=new&pageSize=500`, signal)
+                  .catch(() => undefined)
+              : undefined,
+          ]);
+          return { tenant, telemetry, compliance, drift };
+        }),
       );
-      return tenants.map((tenant, index) => ({ tenant, telemetry: telemetry[index] }));
     },
     [],
     60_000,
@@ -58,12 +78,14 @@ export function FleetPage(props: { session: Session }) {
                   <th scope="col">Onboarded</th>
                   <th scope="col">Onboarding failed</th>
                   <th scope="col">Unhealthy</th>
+                  {compliant && <th scope="col">Failing rules</th>}
+                  {drifting && <th scope="col">Open drift</th>}
                   <th scope="col">Telemetry</th>
                   <th scope="col">Last telemetry</th>
                 </tr>
               </thead>
               <tbody>
-                {rows.map(({ tenant, telemetry }) => {
+                {rows.map(({ tenant, telemetry, compliance, drift }) => {
                   const score = healthScore(tenant.devices);
                   const fresh = freshness(telemetry);
                   const last = telemetry?.sources
@@ -90,6 +112,16 @@ export function FleetPage(props: { session: Session }) {
                       <td>{tenant.devices.onboarded}</td>
                       <td>{tenant.devices.failed}</td>
                       <td>{tenant.devices.unhealthy}</td>
+                      {compliant && (
+                        <td>
+                          <FailingRules compliance={compliance} />
+                        </td>
+                      )}
+                      {drifting && (
+                        <td>
+                          <OpenDrift drift={drift} />
+                        </td>
+                      )}
                       <td>
                         <Badge tone={fresh.tone}>{fresh.text}</Badge>
                       </td>
@@ -99,9 +131,46 @@ export function FleetPage(props: { session: Session }) {
                 })}
               </tbody>
             </table>
+            {compliant && (
+              <FleetTrend summaries={rows.flatMap((row) => (row.compliance ? [row.compliance] : []))} />
+            )}
           </>
         )}
       </Loaded>
     </section>
+  );
+}
+
+function FailingRules(props: { compliance: Compliance | undefined }) {
+  if (!props.compliance) return <>unknown</>;
+  if (!props.compliance.lastSweep) return <>no sweep yet</>;
+  const failing = props.compliance.rules.filter((rule) => rule.fail > 0);
+  if (failing.length === 0) return <Badge tone="good">none</Badge>;
+  return (
+    <Badge tone="bad">
+      <span title={failing.map((rule) => rule.title).join(', ')}>
+        {failing.length} of {props.compliance.rules.length}
+      </span>
+    </Badge>
+  );
+}
+
+function OpenDrift(props: { drift: Drift | undefined }) {
+  if (!props.drift) return <>unknown</>;
+  const count = `${props.drift.items.length}${props.drift.continuationToken ? '+' : ''}`;
+  return <Badge tone={props.drift.items.length === 0 ? 'good' : 'warn'}>{count}</Badge>;
+}
+
+/** Compliance per rule over the last sweeps, across the tenants in scope (weighted by their devices). */
+function FleetTrend(props: { summaries: Compliance[] }) {
+  const { times, series } = passRateSeries(props.summaries);
+  if (times.length === 0) return <p>No compliance sweep has run in your tenants yet.</p>;
+  return (
+    <TimeChart
+      title="Compliance per rule over sweeps, all tenants in scope"
+      unit="% passing"
+      times={times}
+      series={series}
+    />
   );
 }

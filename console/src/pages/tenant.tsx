@@ -7,6 +7,7 @@ import {
   Action,
   DataTable,
   hasRole,
+  offers,
   Loaded,
   PageTitle,
   Pager,
@@ -16,6 +17,7 @@ import {
   useLoad,
   usePages,
 } from '../ui';
+import { TenantCompliance } from './compliance';
 import { healthScore } from './fleet';
 
 type Tenant = Answer<'getTenant'>;
@@ -46,6 +48,7 @@ export function TenantPage(props: { session: Session; tenantId: string }) {
               }))}
             />
           </div>
+          {offers(session, 'getCompliance') && <TenantCompliance session={session} tenantId={tenantId} />}
           <TelemetryTable session={session} tenantId={tenantId} />
           <Devices session={session} tenantId={tenantId} rings={Object.keys(value.updateRings)} />
         </section>
