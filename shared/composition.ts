@@ -40,7 +40,16 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
     provisioning: () => provisioningWiring(platform, app.tenants, app.audit.port),
     audit: () => auditWiring(platform, app.tenants),
     operators: () =>
-      operatorsWiring(platform, app.tenants, app.onboarding, app.audit, app.telemetry, config, version),
+      operatorsWiring(
+        platform,
+        app.tenants,
+        app.onboarding,
+        app.audit,
+        app.telemetry,
+        config,
+        version,
+        app.provisioning,
+      ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
     console: () => consoleWiring(config),
   });

@@ -79,6 +79,8 @@ const schema = z.object({
   TELEMETRY_HOURLY_SCHEDULE: z.string().min(1).default('0 5 * * * *'),
   TELEMETRY_SIX_HOURLY_SCHEDULE: z.string().min(1).default('0 20 */6 * * *'),
   TELEMETRY_DAILY_SCHEDULE: z.string().min(1).default('0 40 2 * * *'),
+  /** NCRONTAB schedule of the reconcile over all managed tenants: every 4 hours (policy health alerts within 4 h). */
+  RECONCILE_SCHEDULE: z.string().min(1).default('0 30 */4 * * *'),
   /**
    * The webhook sources allowed to deliver, comma-separated; each has its HMAC key in Key Vault as
    * `autopilot-webhook-secret-<source>`. Any other `x-mds-source` is refused without a Key Vault read.

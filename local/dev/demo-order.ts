@@ -75,7 +75,7 @@ interface AcceptedDevice {
 
 interface InstanceStatus {
   runtimeStatus: string;
-  customStatus?: { step?: string; waitingFor?: string; nextCheckAt?: string } | null;
+  customStatus?: { step?: string; waitingFor?: string; until?: string } | null;
   output?: { status?: string; reason?: string; detail?: string; ring?: string } | null;
 }
 
@@ -252,7 +252,7 @@ function describe(status: InstanceStatus | undefined): string {
   const s = status.customStatus;
   if (!s?.step) return runtime;
   const waiting = s.waitingFor
-    ? ` waiting for ${s.waitingFor}${s.nextCheckAt ? `, next check ${new Date(s.nextCheckAt).toLocaleTimeString()}` : ''}`
+    ? ` waiting for ${s.waitingFor}${s.until ? `, until ${new Date(s.until).toLocaleString()}` : ''}`
     : '';
   return `${runtime} ${s.step}${waiting}`;
 }

@@ -385,7 +385,16 @@ class Run {
     const input = viaJson(rawInput);
     const count = (this.callCounts.get(name) ?? 0) + 1;
     this.callCounts.set(name, count);
-    const info: CallInfo = { now: new Date(this.now), call: count };
+    const at = this.now;
+    const info: CallInfo = {
+      now: new Date(at),
+      call: count,
+      raiseEvent: (eventName, data, options = {}) => {
+        const when = at + (options.afterMs ?? 0);
+        const json = data === undefined ? null : JSON.stringify(data);
+        this.enqueue(when, history.eventRaised(when, eventName, json), undefined);
+      },
+    };
     const answered = await answer(entry.script, input, info, this.scriptCounts.get(entry) ?? 0);
     this.scriptCounts.set(entry, (this.scriptCounts.get(entry) ?? 0) + 1);
     return { answered, call: { name, input, at: info.now } };

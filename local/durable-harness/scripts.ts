@@ -22,6 +22,11 @@ export interface CallInfo {
   readonly now: Date;
   /** 1 for the first call of this name in the run, 2 for the next (a retry attempt is a call). */
   readonly call: number;
+  /**
+   * Raises an external event to the orchestration `afterMs` after this call (default: when it completes), as
+   * another party would that the activity told about itself (a watcher the activity registered with).
+   */
+  readonly raiseEvent: (name: string, data?: unknown, options?: { afterMs?: number }) => void;
 }
 
 const failureMark = Symbol('scripted failure');

@@ -7,6 +7,8 @@ export interface TenantCounters {
   requests: Record<string, number>;
   /** 429s sent (throttling and injected bursts). */
   throttled: number;
+  /** The same 429s by surface (`graph-v1.0`, `graph-beta`, `defender`). */
+  throttledBySurface: Record<string, number>;
   /** Injected 5xx answers. */
   faults: number;
   /** Requests that passed throttling on routes flagged `write`. */
@@ -23,8 +25,10 @@ export class Counters {
     counters.requests[key] = (counters.requests[key] ?? 0) + 1;
   }
 
-  throttled(tenantId: string): void {
-    this.of(tenantId).throttled++;
+  throttled(tenantId: string, surface?: string): void {
+    const counters = this.of(tenantId);
+    counters.throttled++;
+    if (surface) counters.throttledBySurface[surface] = (counters.throttledBySurface[surface] ?? 0) + 1;
   }
 
   fault(tenantId: string): void {
@@ -42,7 +46,11 @@ export class Counters {
   /** A copy, so a caller can compare snapshots. */
   read(tenantId: string): TenantCounters {
     const counters = this.of(tenantId);
-    return { ...counters, requests: { ...counters.requests } };
+    return {
+      ...counters,
+      requests: { ...counters.requests },
+      throttledBySurface: { ...counters.throttledBySurface },
+    };
   }
 
   readAll(): Record<string, TenantCounters> {
@@ -58,7 +66,14 @@ export class Counters {
   private of(tenantId: string): TenantCounters {
     let counters = this.byTenant.get(tenantId);
     if (!counters) {
-      counters = { requests: {}, throttled: 0, faults: 0, writes: 0, tokensIssued: 0 };
+      counters = {
+        requests: {},
+        throttled: 0,
+        throttledBySurface: {},
+        faults: 0,
+        writes: 0,
+        tokensIssued: 0,
+      };
       this.byTenant.set(tenantId, counters);
     }
     return counters;

@@ -85,12 +85,12 @@ export class Gateway {
       route.write,
     );
     if (!decision.allowed) {
-      counters.throttled(caller.tenantId);
+      counters.throttled(caller.tenantId, request.surface);
       return throttledResponse(request.surface, decision.retryAfterSeconds);
     }
     const fault = faults.decide(caller.tenantId, request);
     if (fault.kind === 'throttle') {
-      counters.throttled(caller.tenantId);
+      counters.throttled(caller.tenantId, request.surface);
       return throttledResponse(request.surface, fault.retryAfterSeconds);
     }
     if (fault.kind === 'error') {

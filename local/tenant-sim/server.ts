@@ -69,10 +69,14 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   const counters = new Counters();
   const entra = new EntraId(options.model, url, counters, options.tokenLifetimeSeconds);
-  const throttler = new Throttler({
-    enabled: options.throttling?.enabled ?? true,
-    limits: { ...defaultThrottleLimits, ...options.throttling?.limits },
-  });
+  const throttler = new Throttler(
+    {
+      enabled: options.throttling?.enabled ?? true,
+      limits: { ...defaultThrottleLimits, ...options.throttling?.limits },
+    },
+    () => performance.now(),
+    () => options.clock.now(),
+  );
   const faults = new FaultInjector();
   const surfaceRoots: Record<ApiSurface, string> = {
     'graph-v1.0': `${url}/graph/v1.0`,

@@ -1,6 +1,9 @@
 /**
  * Service throttling per tenant per app, on sliding windows of REAL time: an app that sleeps for
  * `Retry-After` seconds must find the window freed even when the scenario clock is virtual and stands still.
+ * A window also frees once its length has passed on the scenario clock: a service whose minute-long window is
+ * still full after a simulated day is no service at all, and an app that comes back on a durable timer (which a
+ * virtual clock runs in no real time) must find it freed as it would in Azure.
  */
 import { type ApiSurface } from './contract';
 
@@ -56,27 +59,35 @@ export function bucketOf(surface: ApiSurface, path: string): ThrottleBucket {
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** When a request was admitted: real time, and the scenario's time. */
+interface Instant {
+  real: number;
+  scenario: number;
+}
+
 /** Accepted requests' times per window, oldest first; rejected requests do not use up the window. */
 class SlidingWindow {
-  private readonly times: number[] = [];
+  private readonly times: Instant[] = [];
   private head = 0;
 
   constructor(readonly limit: ThrottleLimit) {}
 
-  /** Milliseconds until a slot frees, or 0 when one is free now. */
-  waitMs(now: number): number {
+  /** Real milliseconds until a slot frees (what a caller sleeping on Retry-After needs), or 0 when one is free now. */
+  waitMs(now: Instant): number {
     this.evict(now);
     if (this.times.length - this.head < this.limit.max) return 0;
-    return (this.times[this.head] as number) + this.limit.windowMs - now;
+    return (this.times[this.head] as Instant).real + this.limit.windowMs - now.real;
   }
 
-  record(now: number): void {
+  record(now: Instant): void {
     this.times.push(now);
   }
 
-  private evict(now: number): void {
-    while (this.head < this.times.length && (this.times[this.head] as number) <= now - this.limit.windowMs)
-      this.head++;
+  /** Both clocks only move forward, so the oldest request is the oldest on either: it leaves first. */
+  private evict(now: Instant): void {
+    const { windowMs } = this.limit;
+    const left = (at: Instant) => at.real <= now.real - windowMs || at.scenario <= now.scenario - windowMs;
+    while (this.head < this.times.length && left(this.times[this.head] as Instant)) this.head++;
     // Compact now and then instead of shifting on every request.
     if (this.head > 1024 && this.head * 2 > this.times.length) {
       this.times.splice(0, this.head);
@@ -91,7 +102,9 @@ export class Throttler {
 
   constructor(
     private defaults: ThrottleSettings = { enabled: true, limits: { ...defaultThrottleLimits } },
-    private readonly now: () => number = () => performance.now(),
+    private readonly realNow: () => number = () => performance.now(),
+    /** The scenario's clock; by default real time too. */
+    private readonly scenarioNow: () => number = realNow,
   ) {}
 
   /** Changes the settings of every tenant without its own (and the base of later per-tenant patches). */
@@ -127,7 +140,7 @@ export class Throttler {
       this.windows.set(key, windows);
     }
     const applicable = windows.filter((window) => isWrite || !window.limit.writesOnly);
-    const now = this.now();
+    const now = { real: this.realNow(), scenario: this.scenarioNow() };
     const waitMs = Math.max(0, ...applicable.map((window) => window.waitMs(now)));
     if (waitMs > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
     for (const window of applicable) window.record(now);

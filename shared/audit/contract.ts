@@ -21,6 +21,7 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
+  'drift.policy',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -1,5 +1,6 @@
 import { type InvocationContext } from '@azure/functions';
 import { type ServiceBusSender } from '@azure/service-bus';
+import { type DurableClient } from 'durable-functions';
 import { type AuditOutcome, type AuditPort } from '../audit/contract';
 import { type TenantRecord } from '../domain/tenant';
 import { AppError, isRetryable } from '../errors';
@@ -9,18 +10,14 @@ import { publishDeviceEvent } from '../platform/cloud-events';
 import { type TenantApis } from '../platform/graph/tenant-clients';
 import { type TenantStore } from '../tenants/store';
 import { remediationEvent, type remediations } from './audit-events';
-import { type onboardingActivities, type RemediationInput } from './contract';
+import { type onboardingActivities, type RemediationInput, type watchActivities } from './contract';
 import { onboardingEvent } from './events';
 import { type OnboardingStore } from './store';
-import { assignDeploymentProfile, getAutopilotImportStatus, submitAutopilotImport } from './steps/autopilot';
-import {
-  getDefenderState,
-  getDeviceNames,
-  getEncryptionState,
-  getEnrollment,
-  remediateDefender,
-  remediateEncryption,
-} from './steps/device-state';
+import { assignDeploymentProfile } from './steps/autopilot';
+import { getDeviceNames, remediateDefender, remediateEncryption } from './steps/device-state';
+import { watchRound } from './watcher/round';
+import { registerWait } from './watcher/start-watcher';
+import { type WaitStore } from './watcher/wait-store';
 import { ensureE5Licence } from './steps/licence';
 import { assignUpdateRing } from './steps/update-ring';
 
@@ -28,7 +25,10 @@ export interface OnboardingServices {
   tenants: Pick<TenantStore, 'active'>;
   tenantApis(tenant: TenantRecord): Promise<TenantApis>;
   onboardings: OnboardingStore;
+  waits: WaitStore;
   deviceEvents: ServiceBusSender;
+  /** The Durable client of the invocation (activities that use it are registered with its input binding). */
+  durableClient(context: InvocationContext): DurableClient;
   audit: AuditPort;
   now?: () => Date;
 }
@@ -75,21 +75,14 @@ export function onboardingImplementations(services: OnboardingServices): Impleme
     if (failure) throw failure;
   };
   return {
-    submitAutopilotImport: async (request) =>
-      submitAutopilotImport((await apis(request.tenantId)).graph, request),
-    getAutopilotImportStatus: async (input) =>
-      getAutopilotImportStatus(
-        (await apis(input.tenantId)).graph,
-        input.importedDeviceId,
-        input.serialNumber,
-      ),
+    awaitDeviceState: async (registration, context) => {
+      await services.tenants.active(registration.tenantId);
+      await registerWait(services.waits, services.durableClient(context), registration);
+    },
     assignDeploymentProfile: async (input) =>
-      assignDeploymentProfile((await apis(input.tenantId)).graph, input.serialNumber),
-    getEnrollment: async (input) => getEnrollment((await apis(input.tenantId)).graph, input.serialNumber),
-    getEncryptionState: async (device) => getEncryptionState((await apis(device.tenantId)).graph, device),
+      assignDeploymentProfile((await apis(input.tenantId)).graph, input.serialNumber, input.azureADDeviceId),
     remediateEncryption: (input, context) =>
       remediation('remediateEncryption', input, context, (graph) => remediateEncryption(graph, input)),
-    getDefenderState: async (device) => getDefenderState(await apis(device.tenantId), device),
     remediateDefender: (input, context) =>
       remediation('remediateDefender', input, context, (graph) => remediateDefender(graph, input)),
     ensureE5Licence: async (input) => {
@@ -102,7 +95,29 @@ export function onboardingImplementations(services: OnboardingServices): Impleme
     },
     recordOnboarding: async (input) => {
       await services.onboardings.record(input);
+      await services.waits.remove(input.request.tenantId, input.request.serialNumber);
       await publishDeviceEvent(services.deviceEvents, onboardingEvent(input));
     },
+  };
+}
+
+/** The tenant watcher's activities: a round over every waiting device, and the guarded stop. */
+export function watchImplementations(
+  services: Omit<OnboardingServices, 'onboardings' | 'deviceEvents' | 'audit' | 'now'>,
+): ImplementationsOf<typeof watchActivities> {
+  return {
+    watchRound: async (input, context) => {
+      const tenant = await services.tenants.active(input.tenantId);
+      await services.waits.confirmRunning(input.tenantId);
+      return watchRound(
+        {
+          waits: services.waits,
+          apis: await services.tenantApis(tenant),
+          client: services.durableClient(context),
+        },
+        input,
+      );
+    },
+    concludeWatch: (input) => services.waits.concludeWatch(input.tenantId),
   };
 }

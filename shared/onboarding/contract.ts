@@ -37,15 +37,12 @@ export interface DeviceKey {
   serialNumber: string;
 }
 
-export type ImportSubmission =
-  | { kind: 'submitted'; importedDeviceId: string }
-  /** The device is already a registered Autopilot device of this tenant: nothing to import. */
-  | { kind: 'alreadyRegistered'; autopilotDeviceId: string };
-
 export type ImportStatus =
   | { state: 'pending' }
-  | { state: 'complete'; autopilotDeviceId?: string }
-  | { state: 'alreadyRegistered' }
+  /** Imported and registered; the Autopilot device and its Entra device id, as the watcher saw them. */
+  | { state: 'complete'; autopilotDeviceId?: string; azureADDeviceId?: string }
+  /** Registered to this tenant already (before this order, or Autopilot said so): nothing to import. */
+  | { state: 'alreadyRegistered'; autopilotDeviceId?: string; azureADDeviceId?: string }
   | { state: 'registeredToAnotherTenant'; errorCode: number; errorName: string }
   | { state: 'failed'; errorCode: number; errorName: string };
 
@@ -95,18 +92,102 @@ export interface RingAssignment {
   groupId: string;
 }
 
+/** What a device can wait for; the tenant's watcher reads each in bulk. */
+export const waitKinds = ['import', 'enrollment', 'encryption', 'defender'] as const;
+export type WaitKind = (typeof waitKinds)[number];
+
+/** The order line the watcher imports into Autopilot for a device waiting on its import. */
+export interface ImportEntry {
+  orderId: string;
+  hardwareHash: string;
+  groupTag: string;
+  assignedUserPrincipalName: string;
+}
+
+/**
+ * A device telling its tenant's watcher what it waits for. `waitId` names this one wait (a device waits on the
+ * same kind twice around a remediation): the watcher echoes it, and the device ignores an event for another wait.
+ */
+export interface WaitRegistration extends DeviceKey {
+  instanceId: string;
+  waitId: string;
+  kind: WaitKind;
+  /** ISO time past which the device stops waiting (its own durable timer decides; the watcher only paces by it). */
+  deadline: string;
+  /** ISO orchestration time the wait began (the watcher paces itself by the age of its waits). */
+  since: string;
+  import?: ImportEntry;
+  device?: { managedDeviceId: string; azureADDeviceId: string };
+}
+
+/** What the watcher saw of the state a device waits on. */
+export type ObservedState =
+  | { kind: 'import'; status: ImportStatus }
+  | { kind: 'enrollment'; enrollment: Enrollment }
+  | { kind: 'encryption'; encryption: EncryptionState }
+  | { kind: 'defender'; defender: DefenderState };
+
+/** The external event the watcher raises to a waiting device orchestration when that state changed: one name a wait. */
+export function deviceStateEventName(waitId: string): string {
+  return `deviceState:${waitId}`;
+}
+export interface DeviceStateEvent {
+  waitId: string;
+  observed: ObservedState;
+}
+
+/** The tenant's watcher: one eternal orchestration per tenant while any of its devices waits. */
+export const watchOrchestration = 'watchTenantOnboardings';
+export function watcherInstanceId(tenantId: string): string {
+  return `watch:${tenantId.toLowerCase()}`;
+}
+
+export interface WatchInput {
+  tenantId: string;
+  /** Rounds run by earlier generations (continueAsNew), for status only. */
+  rounds: number;
+  /** The delay before the next round, as the last round chose it. */
+  delayMs: number;
+}
+
+/** What one round of the watcher did, small enough for history; the waiting devices themselves stay in Cosmos. */
+export interface WatchRoundSummary {
+  waiting: number;
+  byKind: Partial<Record<WaitKind, number>>;
+  raised: number;
+  imported: number;
+  /** Listing pages read (Graph and Defender): what a round costs. */
+  pages: number;
+  /** A source was throttled or down this round; the watcher backs off. */
+  degraded: boolean;
+  /** The longest Retry-After a throttled read of this round asked for: the next round waits at least this long. */
+  retryAfterMs?: number;
+  /** When the next round should run, chosen from what waits and what the round cost. */
+  nextDelayMs: number;
+}
+
 export const onboardingActivities = declareActivities({
-  submitAutopilotImport: activity<OnboardingRequest, ImportSubmission>(),
-  getAutopilotImportStatus: activity<DeviceKey & { importedDeviceId: string }, ImportStatus>(),
-  assignDeploymentProfile: activity<DeviceKey & { groupTag: string }, ProfileAssignment>(),
-  getEnrollment: activity<DeviceKey, Enrollment>(),
-  getEncryptionState: activity<EnrolledDevice, EncryptionState>(),
+  /** Registers what the device waits for and makes sure its tenant's watcher runs. */
+  awaitDeviceState: activity<WaitRegistration, void>(),
+  assignDeploymentProfile: activity<
+    DeviceKey & { groupTag: string; azureADDeviceId?: string },
+    ProfileAssignment
+  >(),
   remediateEncryption: activity<RemediationInput, void>(),
-  getDefenderState: activity<EnrolledDevice, DefenderState>(),
   remediateDefender: activity<RemediationInput, void>(),
   ensureE5Licence: activity<{ tenantId: string; userPrincipalName: string }, LicenceResult>(),
   assignUpdateRing: activity<EnrolledDevice, RingAssignment>(),
   recordOnboarding: activity<OnboardingRecordInput, void>(),
+});
+
+export const watchActivities = declareActivities({
+  /** Reads what the tenant's devices wait on, in bulk; imports what is to import; raises an event per change. */
+  watchRound: activity<
+    { tenantId: string; watcherInstanceId: string; lastDelayMs: number; now: string },
+    WatchRoundSummary
+  >(),
+  /** Stops the watcher if nothing waits, in two phases against a registration racing it (see WaitStore). */
+  concludeWatch: activity<{ tenantId: string }, { stopped: boolean }>(),
 });
 
 export const onboardingSteps = [

@@ -1,34 +1,54 @@
-import { type OrchestrationContext, type OrchestrationHandler, type Task } from 'durable-functions';
+import {
+  type OrchestrationContext,
+  type OrchestrationHandler,
+  type Task,
+  type TimerTask,
+} from 'durable-functions';
 import { callActivity, PermanentActivityFailure } from '../durable/activity';
-import { pollUntil, type PollSchedule } from '../durable/poll';
 import { isoDurationMs } from '../durable/iso-duration';
 import {
+  type DefenderState,
+  type DeviceStateEvent,
+  deviceStateEventName,
+  type EncryptionState,
   type EnrolledDevice,
   type FailureReason,
+  type ImportStatus,
+  type ObservedState,
   onboardingActivities as a,
   type OnboardingOutcome,
   type ObservedSecurity,
   type OnboardingRequest,
   type OnboardingStep,
   type StepRecord,
+  type WaitKind,
+  type WaitRegistration,
 } from './contract';
 
 const minute = 60_000;
 const hour = 60 * minute;
 
-/** How long each wait may last and how often it checks; the enrollment deadline comes from settings. */
+/**
+ * How long each wait may last; the enrollment deadline comes from settings. The device does not poll: its tenant's
+ * watcher reads these states in bulk and raises an event when one changes.
+ */
 export const onboardingWaits = {
-  importCheck: { firstDelayMs: 1 * minute, maxDelayMs: 15 * minute, factor: 2, budgetMs: 24 * hour },
-  enrollmentCheck: { firstDelayMs: 15 * minute, maxDelayMs: 6 * hour, factor: 2 },
-  encryptionCheck: { firstDelayMs: 10 * minute, maxDelayMs: 2 * hour, factor: 2, budgetMs: 24 * hour },
-  defenderCheck: { firstDelayMs: 10 * minute, maxDelayMs: 2 * hour, factor: 2, budgetMs: 12 * hour },
+  importBudgetMs: 24 * hour,
+  encryptionBudgetMs: 24 * hour,
+  defenderBudgetMs: 12 * hour,
+  /**
+   * A wait that lasts registers itself again after these intervals (doubling from the first), which starts the
+   * tenant's watcher again if it died (failed, terminated) while nothing new registered. A registration is
+   * idempotent and reads no Graph: it costs one Cosmos write and one status read.
+   */
+  reregisterAfterMs: { firstMs: 1 * hour, maxMs: 6 * hour },
 } as const;
 
 export interface OnboardingStatus {
   step: OnboardingStep | 'recording';
   waitingFor?: string;
-  nextCheckAt?: string;
-  checks?: number;
+  /** When this wait gives up (ISO). */
+  until?: string;
   /** The steps finished so far, in order, with how each ended. */
   completed?: { step: OnboardingStep; outcome: StepRecord['outcome'] }[];
 }
@@ -43,9 +63,12 @@ class StepFailure extends Error {
   }
 }
 
+type Observed<K extends WaitKind> = Extract<ObservedState, { kind: K }>;
+
 /**
  * One device from Autopilot registration to a trusted, healthy, licensed device. Every side effect is an activity;
- * every wait is a durable timer; a business failure ends the run with a typed reason instead of an exception.
+ * every wait is its tenant watcher's event or its own deadline timer, whichever comes first; a business failure
+ * ends the run with a typed reason instead of an exception.
  */
 export const onboardDeviceOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const request = context.df.getInput<OnboardingRequest>();
@@ -54,18 +77,65 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   const steps: StepRecord[] = [];
   let device: EnrolledDevice | undefined;
   const observed: ObservedSecurity = {};
+  const key = { tenantId: request.tenantId, serialNumber: request.serialNumber };
+  let waits = 0;
 
   const status = (s: OnboardingStatus): void =>
     context.df.setCustomStatus({ ...s, completed: steps.map(({ step, outcome }) => ({ step, outcome })) });
-  const schedule = (
-    w: { firstDelayMs: number; maxDelayMs: number; factor: number },
-    budgetMs: number,
-  ): PollSchedule => ({
-    ...w,
-    deadline: new Date(now().getTime() + budgetMs),
-  });
-  const waiting = (step: OnboardingStep, waitingFor: string) => (_: unknown, next: Date, checks: number) =>
-    status({ step, waitingFor, nextCheckAt: next.toISOString(), checks });
+
+  /**
+   * Registers the wait with the tenant's watcher, then waits for its events until one is done or the deadline
+   * passes. Every event carries the state as the watcher last saw it; the last one is what a timed-out wait
+   * reports. The losing timer is cancelled, so a finished wait leaves nothing pending.
+   */
+  function* awaitState<K extends WaitKind>(w: {
+    step: OnboardingStep;
+    kind: K;
+    waitingFor: string;
+    deadline: Date;
+    isDone: (state: Observed<K>) => boolean;
+    onState?: (state: Observed<K>) => void;
+    extra?: Pick<WaitRegistration, 'import' | 'device'>;
+  }): Generator<Task, { done: boolean; last?: Observed<K> }, unknown> {
+    const waitId = `${w.kind}:${++waits}`;
+    status({ step: w.step, waitingFor: w.waitingFor, until: w.deadline.toISOString() });
+    const registration: WaitRegistration = {
+      ...key,
+      instanceId: context.df.instanceId,
+      waitId,
+      kind: w.kind,
+      deadline: w.deadline.toISOString(),
+      since: now().toISOString(),
+      ...w.extra,
+    };
+    yield* callActivity(context, a.awaitDeviceState, registration);
+    let last: Observed<K> | undefined;
+    let interval: number = onboardingWaits.reregisterAfterMs.firstMs;
+    let reregisterAt = now().getTime() + interval;
+    for (;;) {
+      if (now().getTime() >= w.deadline.getTime()) return { done: false, ...(last ? { last } : {}) };
+      if (now().getTime() >= reregisterAt) {
+        // The same registration again: nothing changes if the watcher runs; a dead one is started again.
+        yield* callActivity(context, a.awaitDeviceState, registration);
+        interval = Math.min(interval * 2, onboardingWaits.reregisterAfterMs.maxMs);
+        reregisterAt = now().getTime() + interval;
+        continue;
+      }
+      // A timer per race: a timer task yielded in a second Task.any is scheduled again by durable-functions 3.5.
+      const timer: TimerTask = context.df.createTimer(new Date(Math.min(w.deadline.getTime(), reregisterAt)));
+      // An event name per wait: the event task of a wait that timed out stays open, and durable-functions 3.5
+      // would hand it the next event of its name; a task yielded in a second Task.any does not complete it.
+      const event = context.df.waitForExternalEvent(deviceStateEventName(waitId));
+      const winner: unknown = yield context.df.Task.any([event, timer]);
+      if (winner === timer) continue;
+      timer.cancel();
+      const data = event.result as DeviceStateEvent;
+      if (data.waitId !== waitId || data.observed.kind !== w.kind) continue;
+      last = data.observed as Observed<K>;
+      w.onState?.(last);
+      if (w.isDone(last)) return { done: true, last };
+    }
+  }
 
   function* step<T>(
     name: OnboardingStep,
@@ -92,37 +162,41 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
   }
 
   /** Waits for a healthy state; if it does not come, remediates once and waits again before failing the step. */
-  function* verifyWithOneRemediation<S>(v: {
+  function* verifyWithOneRemediation<K extends 'encryption' | 'defender', S>(v: {
     step: OnboardingStep;
-    check: () => Generator<Task, S, unknown>;
+    kind: K;
+    stateOf: (o: Observed<K>) => S;
     healthy: (state: S) => boolean;
     remediate: () => Generator<Task, void, unknown>;
-    wait: { firstDelayMs: number; maxDelayMs: number; factor: number; budgetMs: number };
+    budgetMs: number;
     waitingFor: [string, string];
-    failure: (last: S) => StepFailure;
+    failure: (last: S | undefined) => StepFailure;
+    onState: (state: S) => void;
+    device: EnrolledDevice;
   }): Generator<Task, S, unknown> {
     let remediated = false;
+    const wait = (waitingFor: string) =>
+      awaitState({
+        step: v.step,
+        kind: v.kind,
+        waitingFor,
+        deadline: new Date(now().getTime() + v.budgetMs),
+        isDone: (o) => v.healthy(v.stateOf(o)),
+        onState: (o) => v.onState(v.stateOf(o)),
+        extra: {
+          device: { managedDeviceId: v.device.managedDeviceId, azureADDeviceId: v.device.azureADDeviceId },
+        },
+      });
     return yield* step(
       v.step,
       function* () {
-        const first = yield* pollUntil(
-          context,
-          v.check,
-          v.healthy,
-          schedule(v.wait, v.wait.budgetMs),
-          waiting(v.step, v.waitingFor[0]),
-        );
-        if (first.done) return first.value;
+        const first = yield* wait(v.waitingFor[0]);
+        if (first.done && first.last) return v.stateOf(first.last);
         remediated = true;
         yield* v.remediate();
-        const second = yield* pollUntil(
-          context,
-          v.check,
-          v.healthy,
-          schedule(v.wait, v.wait.budgetMs),
-          waiting(v.step, v.waitingFor[1]),
-        );
-        return second.done ? second.value : v.failure(second.last);
+        const second = yield* wait(v.waitingFor[1]);
+        if (second.done && second.last) return v.stateOf(second.last);
+        return v.failure(second.last ? v.stateOf(second.last) : undefined);
       },
       () => remediated,
     );
@@ -130,23 +204,23 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
 
   let outcome: OnboardingOutcome;
   try {
-    yield* step('autopilotImport', function* () {
-      const submission = yield* callActivity(context, a.submitAutopilotImport, request);
-      if (submission.kind === 'alreadyRegistered') return submission;
-      const key = {
-        tenantId: request.tenantId,
-        serialNumber: request.serialNumber,
-        importedDeviceId: submission.importedDeviceId,
-      };
-      const w = onboardingWaits.importCheck;
-      const polled = yield* pollUntil(
-        context,
-        () => callActivity(context, a.getAutopilotImportStatus, key),
-        (s) => s.state !== 'pending',
-        schedule(w, w.budgetMs),
-        waiting('autopilotImport', 'Autopilot to process the import'),
-      );
-      const final = polled.done ? polled.value : polled.last;
+    const imported = yield* step('autopilotImport', function* () {
+      const waited = yield* awaitState({
+        step: 'autopilotImport',
+        kind: 'import',
+        waitingFor: 'Autopilot to process the import',
+        deadline: new Date(now().getTime() + onboardingWaits.importBudgetMs),
+        isDone: (o) => o.status.state !== 'pending',
+        extra: {
+          import: {
+            orderId: request.orderId,
+            hardwareHash: request.hardwareHash,
+            groupTag: request.groupTag,
+            assignedUserPrincipalName: request.assignedUserPrincipalName,
+          },
+        },
+      });
+      const final: ImportStatus = waited.last?.status ?? { state: 'pending' };
       if (final.state === 'registeredToAnotherTenant')
         return new StepFailure(
           'registeredToAnotherTenant',
@@ -164,49 +238,42 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
 
     yield* step('deploymentProfile', () =>
       callActivity(context, a.assignDeploymentProfile, {
-        tenantId: request.tenantId,
-        serialNumber: request.serialNumber,
+        ...key,
         groupTag: request.groupTag,
+        ...(imported.azureADDeviceId ? { azureADDeviceId: imported.azureADDeviceId } : {}),
       }),
     );
 
     device = yield* step('enrollment', function* () {
-      const key = { tenantId: request.tenantId, serialNumber: request.serialNumber };
       // The deadline runs from the start of this onboarding, in orchestration time.
-      const budget = Math.max(
-        0,
-        Date.parse(startedAt) + isoDurationMs(request.enrollmentDeadline) - now().getTime(),
-      );
-      const polled = yield* pollUntil(
-        context,
-        () => callActivity(context, a.getEnrollment, key),
-        (e) => e.enrolled,
-        schedule(onboardingWaits.enrollmentCheck, budget),
-        waiting(
-          'enrollment',
-          `the device to enroll (deadline ${request.enrollmentDeadline} after the order)`,
-        ),
-      );
-      if (!polled.done || !polled.value.enrolled)
+      const deadline = new Date(Date.parse(startedAt) + isoDurationMs(request.enrollmentDeadline));
+      const waited = yield* awaitState({
+        step: 'enrollment',
+        kind: 'enrollment',
+        waitingFor: `the device to enroll (deadline ${request.enrollmentDeadline} after the order)`,
+        deadline,
+        isDone: (o) => o.enrollment.enrolled,
+      });
+      const enrollment = waited.last?.enrollment;
+      if (!waited.done || !enrollment?.enrolled)
         return new StepFailure(
           'enrollmentTimedOut',
           `The device did not enroll within ${request.enrollmentDeadline}.`,
         );
       return {
         ...key,
-        managedDeviceId: polled.value.managedDeviceId,
-        azureADDeviceId: polled.value.azureADDeviceId,
+        managedDeviceId: enrollment.managedDeviceId,
+        azureADDeviceId: enrollment.azureADDeviceId,
       };
     });
     const enrolled = device;
 
     yield* verifyWithOneRemediation({
       step: 'encryption',
-      check: function* () {
-        const state = yield* callActivity(context, a.getEncryptionState, enrolled);
-        observed.encryption = state;
-        return state;
-      },
+      kind: 'encryption',
+      device: enrolled,
+      stateOf: (o): EncryptionState => o.encryption,
+      onState: (state) => (observed.encryption = state),
       healthy: (e) => e.encrypted && e.tpmPresent && e.recoveryKeyEscrowed,
       remediate: () =>
         callActivity(context, a.remediateEncryption, {
@@ -214,7 +281,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
           instanceId: context.df.instanceId,
           runStartedAt: startedAt,
         }),
-      wait: onboardingWaits.encryptionCheck,
+      budgetMs: onboardingWaits.encryptionBudgetMs,
       waitingFor: [
         'BitLocker with TPM and an escrowed recovery key',
         'BitLocker after a sync and key rotation',
@@ -222,17 +289,18 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       failure: (e) =>
         new StepFailure(
           'encryptionNotVerified',
-          `BitLocker not verified after remediation: encrypted=${e.encrypted}, tpm=${e.tpmPresent}, recoveryKeyEscrowed=${e.recoveryKeyEscrowed}.`,
+          e
+            ? `BitLocker not verified after remediation: encrypted=${e.encrypted}, tpm=${e.tpmPresent}, recoveryKeyEscrowed=${e.recoveryKeyEscrowed}.`
+            : 'BitLocker not verified after remediation: no state was reported.',
         ),
     });
 
     yield* verifyWithOneRemediation({
       step: 'defender',
-      check: function* () {
-        const state = yield* callActivity(context, a.getDefenderState, enrolled);
-        observed.defender = state;
-        return state;
-      },
+      kind: 'defender',
+      device: enrolled,
+      stateOf: (o): DefenderState => o.defender,
+      onState: (state) => (observed.defender = state),
       healthy: (d) => d.onboarded && d.active && d.signaturesCurrent,
       remediate: () =>
         callActivity(context, a.remediateDefender, {
@@ -240,7 +308,7 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
           instanceId: context.df.instanceId,
           runStartedAt: startedAt,
         }),
-      wait: onboardingWaits.defenderCheck,
+      budgetMs: onboardingWaits.defenderBudgetMs,
       waitingFor: [
         'Defender for Endpoint onboarding and current AV definitions',
         'AV definitions after a signature update',
@@ -248,7 +316,9 @@ export const onboardDeviceOrchestrator: OrchestrationHandler = function* (contex
       failure: (d) =>
         new StepFailure(
           'defenderNotHealthy',
-          `Defender not healthy after remediation: onboarded=${d.onboarded}, active=${d.active}, signaturesCurrent=${d.signaturesCurrent}.`,
+          d
+            ? `Defender not healthy after remediation: onboarded=${d.onboarded}, active=${d.active}, signaturesCurrent=${d.signaturesCurrent}.`
+            : 'Defender not healthy after remediation: no state was reported.',
         ),
     });
 

@@ -17,7 +17,7 @@ export interface OnboardingView {
   /** The step it is in and what it waits for, while it runs. */
   step?: string;
   waitingFor?: string;
-  nextCheckAt?: string;
+  until?: string;
   /** Steps finished so far; with times and details once the record is written. */
   steps: (Pick<StepRecord, 'step' | 'outcome'> & Partial<StepRecord>)[];
   outcome?: { status: 'onboarded' | 'failed'; reason?: string; detail?: string; ring?: string };
@@ -78,7 +78,7 @@ export async function onboardingView(
       ? {
           step: custom.step,
           ...(custom.waitingFor ? { waitingFor: custom.waitingFor } : {}),
-          ...(custom.nextCheckAt ? { nextCheckAt: custom.nextCheckAt } : {}),
+          ...(custom.until ? { until: custom.until } : {}),
         }
       : {}),
     steps: record?.steps ?? custom?.completed ?? [],

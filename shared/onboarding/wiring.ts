@@ -8,13 +8,14 @@ import { type Platform } from '../platform';
 import { lazy } from '../platform/lazy';
 import { requestPathSendTimeoutMs } from '../platform/servicebus';
 import { type TenantStore } from '../tenants/store';
-import { onboardingImplementations } from './activities';
-import { type onboardingActivities } from './contract';
+import { onboardingImplementations, watchImplementations } from './activities';
+import { type onboardingActivities, type watchActivities } from './contract';
 import { type DeviceOrder, onboardingInstanceId } from './device-order';
 import { type DeliveryRef, enqueueOnboardings, onboardingRequests } from './order-queue';
 import { startOnboardingHandler } from './start-handler';
 import { onboardingView, type OnboardingView } from './status';
 import { OnboardingStore } from './store';
+import { WaitStore } from './watcher/wait-store';
 import { DeliveryStore } from './webhook/delivery-store';
 import { autopilotWebhookHandler } from './webhook/handler';
 import { webhookSecretReader } from './webhook/secrets';
@@ -27,6 +28,10 @@ export interface OnboardingCapability {
   /** The `device-orders` queue trigger. */
   readonly startFromQueue: (message: unknown, context: InvocationContext) => Promise<void>;
   readonly activities: ImplementationsOf<typeof onboardingActivities>;
+  /** The tenant watcher's activities. */
+  readonly watchActivities: ImplementationsOf<typeof watchActivities>;
+  /** What each device waits for, and each tenant's watcher state. */
+  readonly waits: WaitStore;
   /**
    * Puts one start per device of an order on the same queue the webhook uses; the tenant's state is the caller's
    * to check. Answers each device's instance id.
@@ -80,6 +85,7 @@ export function onboardingWiring(
       });
     },
     startFromQueue: () => startOnboardingHandler((context) => df.getClient(context), audit),
+    waits: () => new WaitStore(platform.container('onboardingWaits')),
     startOrder: () => async (order, acceptedAt, delivery) => {
       const requests = onboardingRequests(order, acceptedAt, config.ENROLLMENT_DEADLINE);
       // The request path's sender, as the webhook's: Service Bus unreachable answers 503 within seconds.
@@ -98,8 +104,17 @@ export function onboardingWiring(
         tenants,
         tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
         onboardings: onboarding.store,
+        waits: onboarding.waits,
         deviceEvents: platform.sender(topicNames.deviceEvents),
         audit,
+        durableClient: (context) => df.getClient(context),
+      }),
+    watchActivities: () =>
+      watchImplementations({
+        tenants,
+        tenantApis: (tenant) => platform.tenantClients.forTenant(tenant),
+        waits: onboarding.waits,
+        durableClient: (context) => df.getClient(context),
       }),
   });
   return onboarding;

@@ -12,12 +12,14 @@ import {
   serialNumberSchema,
 } from '../onboarding/device-order';
 import { type OperatorRole, operatorRoles } from './contract';
+import { pageOf, paging, tenantId, tenantParams } from './route-inputs';
 import {
   ineligibilityReasons,
   operatorRecordSchema,
   operatorUpdateSchema,
   tenantScopeSchema,
 } from './operator-record';
+import { provisioningRoutes } from '../provisioning/routes';
 
 /**
  * THE table of the operator API: every route under `/api/v1`, who may call it, what it takes and what it answers.
@@ -69,32 +71,10 @@ export function isTenantScoped(spec: Pick<RouteSpec, 'params' | 'query'>): boole
 
 // Inputs -----------------------------------------------------------------------------------------------------------
 
-const tenantId = z
-  .uuid({ message: 'must be a tenant id (a GUID)' })
-  .meta({ description: 'The customer tenant id.' });
-const tenantParams = z.strictObject({ tenantId });
 const deviceParams = z.strictObject({
   tenantId,
   serialNumber: serialNumberSchema.meta({ description: 'The device serial number.' }),
 });
-
-const maxPageSize = 500;
-const paging = {
-  pageSize: z.coerce
-    .number({ message: `must be a whole number from 1 to ${maxPageSize}` })
-    .int({ message: `must be a whole number from 1 to ${maxPageSize}` })
-    .min(1)
-    .max(maxPageSize)
-    .default(100)
-    .meta({ description: `Items per page, at most ${maxPageSize}.` }),
-  continuationToken: z
-    .string()
-    .min(1)
-    .max(8192)
-    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a continuation token from a previous page' })
-    .optional()
-    .meta({ description: 'The `continuationToken` of the previous page; absent for the first page.' }),
-};
 
 const idempotencyKey = z
   .string({ message: 'is required: a unique key per request, such as a UUID' })
@@ -212,7 +192,7 @@ const onboardingStatusSchema = z.object({
   lastUpdatedTime: z.string().optional(),
   step: z.string().optional().meta({ description: 'The step it is in, while it runs.' }),
   waitingFor: z.string().optional(),
-  nextCheckAt: z.string().optional(),
+  until: z.string().optional(),
   steps: z.array(stepSchema),
   outcome: z
     .object({
@@ -225,9 +205,6 @@ const onboardingStatusSchema = z.object({
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
 });
-
-const pageOf = <T extends z.ZodType>(items: T) =>
-  z.object({ items: z.array(items), continuationToken: z.string().optional() });
 
 const operatorSchema = operatorRecordSchema.extend({
   eligible: z.boolean(),
@@ -465,6 +442,7 @@ export const operatorRoutes = {
     }),
     success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
   },
+  ...provisioningRoutes,
   openApiDocument: {
     method: 'GET',
     path: 'openapi.json',

@@ -16,6 +16,8 @@ import {
 import { type TelemetryCapability } from '../telemetry/wiring';
 import { auditHandlers } from './handlers/audit';
 import { telemetryHandlers } from './handlers/telemetry';
+import { provisioningHandlers } from './handlers/provisioning';
+import { type ProvisioningCapability } from '../provisioning/wiring';
 import { docsHandlers } from './handlers/docs';
 import { fleetHandlers } from './handlers/fleet';
 import { meHandler } from './handlers/me';
@@ -48,6 +50,7 @@ export function operatorsWiring(
   telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
   config: OperatorsConfig,
   version: string,
+  provisioning: Pick<ProvisioningCapability, 'store' | 'operations'>,
 ): OperatorsCapability {
   const now = () => new Date();
   const audit: AuditPort = auditCapability.port;
@@ -76,6 +79,7 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
+        ...provisioningHandlers({ tenants, provisioning, audit, now }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
         ...docsHandlers(version),

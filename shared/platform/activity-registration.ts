@@ -10,11 +10,18 @@ export type ActivityImplementation<I, O> = (input: I, context: InvocationContext
  * Registers the implementation of a declared activity. Errors a retry can cure (throttling, 5xx, timeouts) are
  * rethrown for the orchestration's retry policy; permanent ones come back as a PermanentFailure value.
  */
+export interface ActivityRegistrationOptions {
+  /** Gives the implementation a Durable client (`df.getClient(context)`), e.g. to raise events or start instances. */
+  durableClient?: boolean;
+}
+
 export function registerActivity<I, O>(
   declaration: ActivityDeclaration<I, O>,
   implementation: ActivityImplementation<I, O>,
+  options: ActivityRegistrationOptions = {},
 ): void {
   df.app.activity(declaration.name, {
+    ...(options.durableClient ? { extraInputs: [df.input.durableClient()] } : {}),
     handler: async (input: unknown, context: InvocationContext): Promise<O | PermanentFailure> => {
       try {
         return await implementation(input as I, context);
@@ -42,10 +49,14 @@ export type ImplementationsOf<D> = {
 export function registerActivities<D extends Record<string, ActivityDeclaration<never, unknown>>>(
   declarations: D,
   implementations: () => ImplementationsOf<D>,
+  options: ActivityRegistrationOptions = {},
 ): void {
   for (const key of Object.keys(declarations) as (keyof D & string)[]) {
-    registerActivity(declarations[key] as ActivityDeclaration<unknown, unknown>, (input, context) =>
-      (implementations()[key] as ActivityImplementation<unknown, unknown>)(input, context),
+    registerActivity(
+      declarations[key] as ActivityDeclaration<unknown, unknown>,
+      (input, context) =>
+        (implementations()[key] as ActivityImplementation<unknown, unknown>)(input, context),
+      options,
     );
   }
 }

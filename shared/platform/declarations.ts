@@ -13,6 +13,8 @@ export const cosmosContainers = {
   tenants: { id: 'tenants', partitionKeyPath: '/id' },
   devices: { id: 'devices', partitionKeyPath: '/tenantId' },
   onboardings: { id: 'onboardings', partitionKeyPath: '/tenantId' },
+  /** What each device in onboarding waits for, and each tenant's watcher state (see shared/onboarding/watcher). */
+  onboardingWaits: { id: 'onboarding-waits', partitionKeyPath: '/tenantId' },
   /** Webhook delivery ids already taken in, per sending source (replay protection; a day's TTL in Azure). */
   webhookDeliveries: { id: 'webhook-deliveries', partitionKeyPath: '/source' },
   /** The operator registry, one record per Entra object id: who may use the operator API, and on which tenants. */

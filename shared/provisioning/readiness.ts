@@ -1,4 +1,4 @@
-import { DependencyRejectedError } from '../errors';
+import { AppError, DependencyRejectedError } from '../errors';
 import { type ApiClient } from '../platform/graph/api-client';
 import {
   desiredGroups,
@@ -38,6 +38,8 @@ async function checked(
   try {
     return { check, ...(await run()) };
   } catch (error) {
+    // A fault a retry cures is not a verdict: the activity's retry policy runs the assessment again.
+    if (error instanceof AppError && error.retryable) throw error;
     const forbidden = error instanceof DependencyRejectedError && error.dependencyStatus === 403;
     return {
       check,

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { type SecretClient } from '@azure/keyvault-secrets';
 import { type AuditPort } from '../audit/contract';
 import { type TenantRecord } from '../domain/tenant';
+import { ThrottledError } from '../errors';
 import { ResourceNotFoundError } from '../platform/graph/api-errors';
 import { type ApiClient } from '../platform/graph/api-client';
 import { segment } from '../platform/graph/odata';
@@ -14,6 +15,7 @@ import {
   ourNamePrefix,
   type DesiredPolicy,
 } from './desired-state';
+import { type ReconcileOutcome } from './contract';
 import { type DeviationKind, type DriftRecord, type ProvisioningStore } from './store';
 
 interface Obj {
@@ -29,11 +31,10 @@ interface UserObj {
 }
 type Target = { '@odata.type': string; groupId?: string };
 
-export interface ReconcileResult {
-  outcome: 'succeeded' | 'readFailed';
-  writes: number;
-  deviations: number;
-}
+export type ReconcileResult = Extract<
+  ReconcileOutcome,
+  { outcome: 'succeeded' | 'readFailed' | 'throttled' }
+>;
 
 export interface ReconcileDeps {
   graph: ApiClient;
@@ -67,7 +68,7 @@ function changedFields(desired: Record<string, unknown>, actual: Record<string, 
  * Reads the tenant in bulk, diffs it against the desired state and applies only the difference. `initial`: the
  * first provisioning (everything missing is simply created, no drift records). A read that fails ends the run
  * before anything is written or any drift record changes. Accepted deviations are left alone; items the tenant
- * set to `report` are recorded, not remediated; missing groups are always restored.
+ * set to `report` (by item, else by `kind:<kind>`) are recorded, not remediated; missing groups are always restored.
  */
 export async function reconcileTenant(
   deps: ReconcileDeps,
@@ -133,6 +134,9 @@ export async function reconcileTenant(
       : [];
     actual = { domain, groups, policies, assignments, scripts, ca, users, members, created, drift };
   } catch (error) {
+    // Throttled longer than a call waits: nothing happened yet; the orchestration waits and runs again.
+    if (error instanceof ThrottledError)
+      return { outcome: 'throttled', ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) };
     await deps.audit.record({
       id: `tenant.reconcile:${options.runId}:readFailed`,
       action: 'tenant.reconcile',
@@ -144,7 +148,6 @@ export async function reconcileTenant(
       correlation: {},
       time: at,
     });
-    void error;
     return { outcome: 'readFailed', writes: 0, deviations: 0 };
   }
 
@@ -186,7 +189,10 @@ export async function reconcileTenant(
     const prior = existing.get(id);
     const handling = extra.always
       ? 'remediate'
-      : (management.driftHandling[item] ?? extra.defaultHandling ?? 'remediate');
+      : (management.driftHandling[item] ??
+        management.driftHandling[`kind:${kind}`] ??
+        extra.defaultHandling ??
+        'remediate');
     if (prior?.status === 'accepted' || prior?.status === 'customerSpecific') {
       await deps.store.saveDrift({ ...prior, lastSeen: at });
       return false;

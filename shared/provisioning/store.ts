@@ -1,5 +1,7 @@
 import { type Container } from '@azure/cosmos';
+import { NotFoundError } from '../errors';
 import { cosmosCall } from '../platform/cosmos/errors';
+import { type Page, type PageRequest, queryPage } from '../platform/cosmos/paging';
 
 export const readinessVerdicts = ['ready', 'advisory', 'notReady', 'error'] as const;
 export type ReadinessVerdict = (typeof readinessVerdicts)[number];
@@ -20,7 +22,8 @@ export interface ReadinessAssessment {
 
 export const driftStatuses = ['new', 'remediated', 'accepted', 'customerSpecific', 'denied'] as const;
 export type DriftStatus = (typeof driftStatuses)[number];
-export type DeviationKind = 'missing' | 'changed' | 'unexpected';
+export const deviationKinds = ['missing', 'changed', 'unexpected'] as const;
+export type DeviationKind = (typeof deviationKinds)[number];
 
 export interface DriftRecord {
   id: string;
@@ -72,10 +75,43 @@ export class ProvisioningStore {
   async drift(tenantId: string): Promise<DriftRecord[]> {
     const { resources } = await cosmosCall(`list drift of ${tenantId}`, () =>
       this.container.items
-        .query<DriftRecord>({ query: "SELECT * FROM c WHERE c.type = 'drift'" }, { partitionKey: tenantId })
+        // The tenant in the query itself, not only as the partition key: the local Cosmos ignores the option, and a
+        // reconcile that saw another tenant's records would prune them.
+        .query<DriftRecord>(
+          {
+            query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = 'drift'",
+            parameters: [{ name: '@tenantId', value: tenantId }],
+          },
+          { partitionKey: tenantId },
+        )
         .fetchAll(),
     );
     return resources.map(strip);
+  }
+
+  /** One page of a tenant's drift, by status and kind when given, in id order. */
+  async driftPage(
+    tenantId: string,
+    filter: { status?: DriftStatus | undefined; kind?: DeviationKind | undefined },
+    page: PageRequest,
+  ): Promise<Page<DriftRecord>> {
+    const conditions = ['c.tenantId = @tenantId', "c.type = 'drift'"];
+    const parameters = [{ name: '@tenantId', value: tenantId }];
+    if (filter.status) {
+      conditions.push('c.status = @status');
+      parameters.push({ name: '@status', value: filter.status });
+    }
+    if (filter.kind) {
+      conditions.push('c.kind = @kind');
+      parameters.push({ name: '@kind', value: filter.kind });
+    }
+    const result = await queryPage<DriftRecord>(
+      this.container,
+      { query: `SELECT * FROM c WHERE ${conditions.join(' AND ')} ORDER BY c.id`, parameters },
+      page,
+      `page drift of ${tenantId}`,
+    );
+    return { ...result, items: result.items.map(strip) };
   }
 
   async driftRecord(tenantId: string, id: string): Promise<DriftRecord | undefined> {
@@ -87,8 +123,13 @@ export class ProvisioningStore {
     await this.upsert(record);
   }
 
+  /** Idempotent: a record already gone is what was asked for. */
   async deleteDrift(tenantId: string, id: string): Promise<void> {
-    await cosmosCall(`delete drift ${id}`, () => this.container.item(id, tenantId).delete());
+    try {
+      await cosmosCall(`delete drift ${id}`, () => this.container.item(id, tenantId).delete());
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
 
   private async read<T>(tenantId: string, id: string): Promise<T | undefined> {

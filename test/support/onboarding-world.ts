@@ -12,6 +12,7 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { reconcileTimer } from '../../shared/provisioning/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -86,6 +87,9 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
+      // The reconcile timer stays off: its run spans every managed tenant in the shared Cosmos, most of them in
+      // other worlds' simulators. A test fires it itself (host.invoke) when it is what it tests.
+      [`AzureWebJobs.${reconcileTimer.name}.Disabled`]: 'true',
       ...(options.timers
         ? await ownDatabase(run)
         : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),

@@ -7,6 +7,7 @@ import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
 import { operatorAuthentication } from './operator-auth';
 import { telemetryPulls } from './telemetry';
+import { provisioningRuns } from './provisioning';
 
 /** `npm run bench`: each benchmark's variants side by side, with their throughput relative to the first variant. */
 const benchmarks: Benchmark[] = [
@@ -17,6 +18,7 @@ const benchmarks: Benchmark[] = [
   operatorAuthentication,
   telemetryPulls,
   consoleLoad,
+  provisioningRuns,
   complianceEvaluation,
 ];
 const labelWidth = 20;

@@ -178,6 +178,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
       TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
+      RECONCILE_SCHEDULE: '0 30 */4 * * *',
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,

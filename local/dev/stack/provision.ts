@@ -15,7 +15,11 @@ export interface SeededTenant {
   clientSecret: string;
 }
 
-/** Registers each tenant through the app's composition root, signed in as the stack's local managed identity. */
+/**
+ * Brings each tenant under management through the app's composition root, signed in as the stack's local managed
+ * identity: registration → readiness → provisioning → active, the steps the provisioning orchestration runs (no host
+ * runs yet). Tenants go side by side; one that is not ready fails the start, naming its checks.
+ */
 export async function registerSeededTenants(
   settings: Record<string, string>,
   credential: TokenCredential,
@@ -25,8 +29,21 @@ export async function registerSeededTenants(
 ): Promise<void> {
   const app = createApp(loadConfig(settings), credential);
   try {
-    for (const tenant of tenants)
-      await app.provisioning.registerTenant({ ...tenant, auditSink: await auditSink(tenant.id) });
+    await Promise.all(
+      tenants.map(async (tenant) => {
+        const { readiness, tenant: record } = await app.provisioning.onboardTenant(
+          { ...tenant, auditSink: await auditSink(tenant.id) },
+          `local-stack:${tenant.id}`,
+        );
+        if (record.status !== 'active')
+          throw new Error(
+            `demo tenant ${tenant.displayName} did not become active: ${readiness.checks
+              .filter((c) => c.verdict !== 'ready')
+              .map((c) => `${c.check} ${c.verdict}`)
+              .join(', ')}`,
+          );
+      }),
+    );
   } finally {
     await app.platform.close();
   }

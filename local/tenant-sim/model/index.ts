@@ -128,7 +128,7 @@ export interface DemoOptions {
 export interface DemoTenants {
   /** Contoso: a few hundred devices and free E5 seats. */
   demo: SimTenant;
-  /** Fabrikam: every E5 seat consumed, so licence assignment fails. */
+  /** Fabrikam: every E5 seat but the service accounts' four consumed, so licence assignment fails once managed. */
   noSeats: SimTenant;
 }
 
@@ -157,7 +157,7 @@ export function seedDemoTenants(world: SimWorld, options: DemoOptions = {}): Dem
     domain: 'fabrikam.onmicrosoft.com',
     seed: 'fabrikam',
     deviceCount: 40,
-    e5: { enabled: 30, consumed: 30 },
+    e5: { enabled: 34, consumed: 30 },
     apps: [app],
   });
   return { demo, noSeats };

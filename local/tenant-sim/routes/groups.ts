@@ -168,6 +168,59 @@ export function groupRoutes(world: SimWorld): SimRoute[] {
       handler: (request) => entity(request, groupShape(groupOf(request).group), 'groups'),
     }),
     route({
+      // Graph's way to add many members at once: `members@odata.bind`, at most 20 references a request. The
+      // request is applied whole or not at all: one reference already a member refuses it with the same 400 as
+      // `$ref`, one unknown reference with 404. Other group properties are not patchable here.
+      method: 'PATCH',
+      surfaces: [...graph],
+      pattern: '/groups/{id}',
+      write: true,
+      permissions: writeMembers,
+      handler: (request) => {
+        const { tenant, group } = groupOf(request);
+        const body = objectBody(request);
+        const unsupported = Object.keys(body).filter((key) => key !== 'members@odata.bind');
+        if (unsupported.length > 0)
+          throw new ModelError(
+            400,
+            'Request_BadRequest',
+            `Property '${unsupported[0]}' is not supported here.`,
+          );
+        const references = body['members@odata.bind'];
+        if (!Array.isArray(references) || references.length === 0)
+          throw new ModelError(
+            400,
+            'Request_BadRequest',
+            "Invalid value specified for property 'members@odata.bind'.",
+          );
+        if (references.length > 20)
+          throw new ModelError(
+            400,
+            'Request_BadRequest',
+            'The request exceeds the maximum of 20 objects that can be added in one request.',
+          );
+        const now = nowOf(request);
+        const ids = references.map((reference: unknown) => referencedId({ '@odata.id': reference }));
+        for (const memberId of ids) {
+          const member = tenant.directory.directoryObject(memberId);
+          if (!member || (!(member instanceof SimUser) && !member.isRegistered(now)))
+            throw new ModelError(
+              404,
+              'Request_ResourceNotFound',
+              `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`,
+            );
+          if (group.members.has(member) || ids.indexOf(memberId) !== ids.lastIndexOf(memberId))
+            throw new ModelError(
+              400,
+              'Request_BadRequest',
+              "One or more added object references already exist for the following modified properties: 'members'.",
+            );
+        }
+        for (const memberId of ids) tenant.directory.addMember(group, memberId);
+        return noContent;
+      },
+    }),
+    route({
       method: 'DELETE',
       surfaces: [...graph],
       pattern: '/groups/{id}',

@@ -31,6 +31,8 @@ export function managedDeviceShape(
   device: SimDevice,
   now: number,
   surface: SimRequest['surface'] = 'graph-v1.0',
+  /** In a list, Intune answers `hardwareInformation` with default values: the real ones only to one device's GET. */
+  inList = false,
 ): Record<string, unknown> {
   const user = device.primaryUser;
   const hardware = deviceHardwareFacts(device);
@@ -89,18 +91,28 @@ export function managedDeviceShape(
     ethernetMacAddress: null,
     physicalMemoryInBytes: 0,
     enrollmentProfileName: null,
-    // beta only: the TPM facts BitLocker depends on (v1.0 has no hardwareInformation).
+    // beta only: the TPM facts BitLocker depends on (v1.0 has no hardwareInformation); a list carries defaults.
     ...(surface === 'graph-beta'
       ? {
-          hardwareInformation: {
-            serialNumber: device.serialNumber,
-            manufacturer: device.hardware.manufacturer,
-            model: device.hardware.model,
-            tpmSpecificationVersion: device.hardware.hasTpm ? '2.0' : '',
-            tpmManufacturer: device.hardware.hasTpm ? 'IFX' : '',
-            tpmVersion: device.hardware.hasTpm ? '7.85' : '',
-            osBuildNumber: device.osVersion,
-          },
+          hardwareInformation: inList
+            ? {
+                serialNumber: null,
+                manufacturer: null,
+                model: null,
+                tpmSpecificationVersion: null,
+                tpmManufacturer: null,
+                tpmVersion: null,
+                osBuildNumber: null,
+              }
+            : {
+                serialNumber: device.serialNumber,
+                manufacturer: device.hardware.manufacturer,
+                model: device.hardware.model,
+                tpmSpecificationVersion: device.hardware.hasTpm ? '2.0' : '',
+                tpmManufacturer: device.hardware.hasTpm ? 'IFX' : '',
+                tpmVersion: device.hardware.hasTpm ? '7.85' : '',
+                osBuildNumber: device.osVersion,
+              },
         }
       : {}),
     // beta only: who signed in on the device (the primary user, at the device's last check-in).
@@ -304,7 +316,7 @@ export function managedDeviceRoutes(world: SimWorld): SimRoute[] {
         const now = nowOf(request);
         const devices = narrow(tenant.managedDevices(now), request, managedDeviceKeys(tenant, now));
         const items = shapedList(devices, (device) =>
-          managedDeviceShape(tenant, device, now, request.surface),
+          managedDeviceShape(tenant, device, now, request.surface, true),
         );
         const expand = protectionExpand(tenant, request);
         return list(request, items, 'deviceManagement/managedDevices', {

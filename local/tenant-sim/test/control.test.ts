@@ -140,6 +140,7 @@ describe('control API (/_sim)', () => {
     expect((await fx.http.get(control(`/tenants/${tenantA}/counters`))).body).toEqual({
       requests: {},
       throttled: 0,
+      throttledBySurface: {},
       faults: 0,
       writes: 0,
       tokensIssued: 0,

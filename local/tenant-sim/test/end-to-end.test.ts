@@ -179,6 +179,18 @@ describe('tenant simulator end to end', () => {
     expect(stalled?.serialNumber).toBe('E2E-SERIAL-0002');
     expect(await machine(stalled?.azureADDeviceId)).toBeUndefined();
 
+    // The TPM: a list answers hardwareInformation with defaults, the device's own GET with $select the real value.
+    const tpm = (body: { hardwareInformation?: { tpmSpecificationVersion?: string | null } }) =>
+      body.hardwareInformation?.tpmSpecificationVersion;
+    const listed = await graphGet(
+      `/beta/deviceManagement/managedDevices?$filter=${encodeURIComponent(`id eq '${String(enrolled.id)}'`)}&$select=id,hardwareInformation`,
+    );
+    expect(tpm(listed.body.value[0])).toBeNull();
+    const single = await graphGet(
+      `/beta/deviceManagement/managedDevices/${String(enrolled.id)}?$select=id,hardwareInformation`,
+    );
+    expect(tpm(single.body)).toBe('2.0');
+
     const protection = async (): Promise<unknown> =>
       (await graphGet(`/beta/deviceManagement/managedDevices/${String(enrolled.id)}/windowsProtectionState`))
         .body.signatureUpdateOverdue;

@@ -2,7 +2,7 @@ import { type FixtureSim, readerApp, startFixtureSim, tenantA, writerApp } from 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('throttling per tenant per app, on real time', () => {
+describe('throttling per tenant per app, on real time (and the scenario clock)', () => {
   let fx: FixtureSim;
   let reader: string;
   let writer: string;
@@ -86,6 +86,22 @@ describe('throttling per tenant per app, on real time', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(refused.body.error).toMatchObject({ code: 'TooManyRequests', target: expect.any(String) });
     expect((await fx.http.get(`${fx.sim.defenderUrl}/api/machines`, defender)).status).toBe(200);
+  });
+
+  it('frees a window once its length has passed on the scenario clock, as a durable timer would find it', async () => {
+    fx.sim.control.setThrottling(tenantA, {
+      enabled: true,
+      limits: { intune: [{ windowMs: 60_000, max: 2 }] },
+    });
+    for (let i = 0; i < 2; i++) expect((await fx.http.get(devices(), reader)).status).toBe(200);
+    const refused = await fx.http.get(devices(), reader);
+    expect(refused.status).toBe(429);
+    // A simulated minute passes in no real time: the window is no longer full.
+    await fx.clock.advance(59_000);
+    expect((await fx.http.get(devices(), reader)).status).toBe(429);
+    await fx.clock.advance(1_000);
+    expect((await fx.http.get(devices(), reader)).status).toBe(200);
+    expect(fx.sim.control.counterValues(tenantA).throttled).toBeGreaterThanOrEqual(2);
   });
 
   it('can be switched off per tenant and for everyone', async () => {

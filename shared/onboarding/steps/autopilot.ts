@@ -1,30 +1,14 @@
 import { tenantLayout } from '../../domain/tenant-layout';
 import { DependencyRejectedError, DependencyUnavailableError, ThrottledError } from '../../errors';
 import { type ApiClient } from '../../platform/graph/api-client';
-import { addDeviceToGroup, findGroupId, TenantNotProvisionedError } from './directory';
-import { odataString, segment } from '../../platform/graph/odata';
-import {
-  type ImportStatus,
-  type ImportSubmission,
-  type OnboardingRequest,
-  type ProfileAssignment,
-} from '../contract';
+import { addDeviceToGroup, findGroupId, tenantWide, TenantNotProvisionedError } from './directory';
+import { odataString } from '../../platform/graph/odata';
+import { type ImportEntry, type ImportStatus, type ProfileAssignment } from '../contract';
 
 interface AutopilotDeviceIdentity {
   id: string;
   serialNumber: string;
   azureActiveDirectoryDeviceId?: string;
-}
-
-interface ImportedIdentity {
-  id: string;
-  serialNumber: string;
-  state?: {
-    deviceImportStatus?: string;
-    deviceErrorCode?: number;
-    deviceErrorName?: string;
-    deviceRegistrationId?: string;
-  };
 }
 
 /** Autopilot's answers for a device that is registered already: to this tenant (806) or to another (808). */
@@ -41,79 +25,6 @@ async function findRegisteredDevice(
   return page.body.value.find((d) => d.serialNumber.toUpperCase() === serialNumber.toUpperCase());
 }
 
-/**
- * Submits the device to Autopilot unless it is registered already or an earlier attempt submitted it: a retried
- * or replayed activity finds its own import instead of importing twice.
- */
-export async function submitAutopilotImport(
-  graph: ApiClient,
-  request: OnboardingRequest,
-): Promise<ImportSubmission> {
-  const registered = await findRegisteredDevice(graph, request.serialNumber);
-  if (registered) return { kind: 'alreadyRegistered', autopilotDeviceId: registered.id };
-  const earlier = await graph.get<{ value: ImportedIdentity[] }>(
-    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities?$filter=serialNumber eq ${odataString(request.serialNumber)}`,
-  );
-  const existing = earlier.body.value.find(
-    (d) => d.serialNumber.toUpperCase() === request.serialNumber.toUpperCase(),
-  );
-  if (existing) return { kind: 'submitted', importedDeviceId: existing.id };
-  const created = await graph.post<{ value: ImportedIdentity[] }>(
-    '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import',
-    {
-      importedWindowsAutopilotDeviceIdentities: [
-        {
-          '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
-          serialNumber: request.serialNumber,
-          hardwareIdentifier: request.hardwareHash,
-          groupTag: request.groupTag,
-          assignedUserPrincipalName: request.assignedUserPrincipalName,
-          importId: request.orderId,
-          state: {
-            '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
-            deviceImportStatus: 'unknown',
-            deviceRegistrationId: '',
-            deviceErrorCode: 0,
-            deviceErrorName: '',
-          },
-        },
-      ],
-    },
-  );
-  const imported = created.body.value[0];
-  if (!imported) throw new Error('Autopilot import answered without the imported device');
-  return { kind: 'submitted', importedDeviceId: imported.id };
-}
-
-export async function getAutopilotImportStatus(
-  graph: ApiClient,
-  importedDeviceId: string,
-  serialNumber: string,
-): Promise<ImportStatus> {
-  const { body } = await graph.get<ImportedIdentity>(
-    `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${segment(importedDeviceId)}`,
-  );
-  const state = body.state ?? {};
-  const errorName = state.deviceErrorName ?? '';
-  const errorCode = state.deviceErrorCode ?? 0;
-  switch (state.deviceImportStatus) {
-    case 'complete': {
-      // Complete means Autopilot accepted the hash; the device is registered once the service has synced it.
-      const registered = await findRegisteredDevice(graph, serialNumber);
-      if (registered) return { state: 'complete', autopilotDeviceId: registered.id };
-      await requestAutopilotSync(graph);
-      return { state: 'pending' };
-    }
-    case 'error':
-      if (errorName === alreadyInThisTenant) return { state: 'alreadyRegistered' };
-      if (errorName === assignedToOtherTenant)
-        return { state: 'registeredToAnotherTenant', errorCode, errorName };
-      return { state: 'failed', errorCode, errorName: errorName || 'unknown' };
-    default:
-      return { state: 'pending' };
-  }
-}
-
 /** Autopilot honours at most one sync per ten minutes per tenant. */
 const syncIntervalMs = 10 * 60_000;
 /** When this worker last asked a tenant's Autopilot for a sync, keyed by the tenant's Graph client. */
@@ -124,7 +35,7 @@ const lastSyncRequest = new WeakMap<ApiClient, number>();
  * one sync at a time (409) and at most one per ten minutes (429): either answer means a sync is coming anyway, and so
  * does a request this worker made in the last ten minutes, which spares a burst of orders a write per device.
  */
-async function requestAutopilotSync(graph: ApiClient, now = Date.now()): Promise<void> {
+export async function requestAutopilotSync(graph: ApiClient, now = Date.now()): Promise<void> {
   if (now - (lastSyncRequest.get(graph) ?? -Infinity) < syncIntervalMs) return;
   lastSyncRequest.set(graph, now);
   try {
@@ -150,22 +61,115 @@ interface DeploymentProfile {
 export async function assignDeploymentProfile(
   graph: ApiClient,
   serialNumber: string,
+  knownAzureADDeviceId?: string,
 ): Promise<ProfileAssignment> {
-  const profiles = await graph.listAll<DeploymentProfile>(
-    `/beta/deviceManagement/windowsAutopilotDeploymentProfiles?$filter=displayName eq ${odataString(tenantLayout.standardUserProfile)}`,
-  );
-  const profile = profiles.find((p) => p.outOfBoxExperienceSetting?.userType === 'standard');
-  if (!profile)
-    throw new TenantNotProvisionedError(
-      `the standard-user deployment profile "${tenantLayout.standardUserProfile}"`,
+  const profile = await tenantWide(graph, 'standardUserProfile', async () => {
+    const profiles = await graph.listAll<DeploymentProfile>(
+      `/beta/deviceManagement/windowsAutopilotDeploymentProfiles?$filter=displayName eq ${odataString(tenantLayout.standardUserProfile)}`,
     );
-  const device = await findRegisteredDevice(graph, serialNumber);
-  if (!device?.azureActiveDirectoryDeviceId)
+    const found = profiles.find((p) => p.outOfBoxExperienceSetting?.userType === 'standard');
+    if (!found)
+      throw new TenantNotProvisionedError(
+        `the standard-user deployment profile "${tenantLayout.standardUserProfile}"`,
+      );
+    return found;
+  });
+  // The watcher saw the device registered and passes its Entra device id; without it, look the device up.
+  const azureADDeviceId =
+    knownAzureADDeviceId ?? (await findRegisteredDevice(graph, serialNumber))?.azureActiveDirectoryDeviceId;
+  if (!azureADDeviceId)
     throw new DependencyUnavailableError(
       `Autopilot device ${serialNumber} has no directory object yet`,
       'graph',
     );
-  const groupId = await findGroupId(graph, tenantLayout.autopilotDevicesGroup);
-  await addDeviceToGroup(graph, groupId, device.azureActiveDirectoryDeviceId);
+  const groupId = await tenantWide(graph, `group:${tenantLayout.autopilotDevicesGroup}`, () =>
+    findGroupId(graph, tenantLayout.autopilotDevicesGroup),
+  );
+  await addDeviceToGroup(graph, groupId, azureADDeviceId);
   return { profileId: profile.id, profileName: profile.displayName };
+}
+
+/**
+ * Autopilot's import takes a list: one call imports many devices (we send at most `importChunk` a call, the size of
+ * the CSV upload Intune's own portal takes). Callers import only what a fresh listing did not show, so a call whose
+ * answer was lost is not repeated for devices it did import.
+ */
+export const importChunk = 500;
+
+export async function importIdentities(
+  graph: ApiClient,
+  devices: (ImportEntry & { serialNumber: string })[],
+): Promise<number> {
+  let calls = 0;
+  for (let i = 0; i < devices.length; i += importChunk) {
+    await graph.post('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import', {
+      importedWindowsAutopilotDeviceIdentities: devices.slice(i, i + importChunk).map((d) => ({
+        '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
+        serialNumber: d.serialNumber,
+        hardwareIdentifier: d.hardwareHash,
+        groupTag: d.groupTag,
+        assignedUserPrincipalName: d.assignedUserPrincipalName,
+        importId: d.orderId,
+        state: {
+          '@odata.type': 'microsoft.graph.importedWindowsAutopilotDeviceIdentityState',
+          deviceImportStatus: 'unknown',
+          deviceRegistrationId: '',
+          deviceErrorCode: 0,
+          deviceErrorName: '',
+        },
+      })),
+    });
+    calls++;
+  }
+  return calls;
+}
+
+export interface ListedImport {
+  id: string;
+  serialNumber: string;
+  state?: { deviceImportStatus?: string; deviceErrorCode?: number; deviceErrorName?: string };
+}
+
+export interface ListedAutopilotDevice {
+  id: string;
+  serialNumber: string;
+  azureActiveDirectoryDeviceId?: string;
+}
+
+/**
+ * A device's import as the tenant's listings show it: its imported identity (if any) and its Autopilot device (if
+ * registered). `undefined` means there is nothing to read yet: the device is to be imported.
+ */
+export function importStatusOf(
+  imported: ListedImport | undefined,
+  registered: ListedAutopilotDevice | undefined,
+): { status: ImportStatus; needsSync: boolean } | undefined {
+  const ids = registered
+    ? {
+        autopilotDeviceId: registered.id,
+        ...(registered.azureActiveDirectoryDeviceId
+          ? { azureADDeviceId: registered.azureActiveDirectoryDeviceId }
+          : {}),
+      }
+    : {};
+  if (!imported)
+    return registered ? { status: { state: 'alreadyRegistered', ...ids }, needsSync: false } : undefined;
+  const state = imported.state ?? {};
+  const errorName = state.deviceErrorName ?? '';
+  const errorCode = state.deviceErrorCode ?? 0;
+  switch (state.deviceImportStatus) {
+    case 'complete':
+      // Complete means Autopilot accepted the hash; the device is registered once the service has synced it.
+      return registered
+        ? { status: { state: 'complete', ...ids }, needsSync: false }
+        : { status: { state: 'pending' }, needsSync: true };
+    case 'error':
+      if (errorName === alreadyInThisTenant)
+        return { status: { state: 'alreadyRegistered', ...ids }, needsSync: false };
+      if (errorName === assignedToOtherTenant)
+        return { status: { state: 'registeredToAnotherTenant', errorCode, errorName }, needsSync: false };
+      return { status: { state: 'failed', errorCode, errorName: errorName || 'unknown' }, needsSync: false };
+    default:
+      return { status: { state: 'pending' }, needsSync: false };
+  }
 }

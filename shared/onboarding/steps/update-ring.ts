@@ -3,7 +3,7 @@ import { tenantLayout } from '../../domain/tenant-layout';
 import { ringForDevice } from '../../domain/update-ring';
 import { type ApiClient } from '../../platform/graph/api-client';
 import { type EnrolledDevice, type RingAssignment } from '../contract';
-import { addDeviceToGroup, findGroupId } from './directory';
+import { addDeviceToGroup, findGroupId, tenantWide } from './directory';
 
 /** Joins the device to its ring's group; the ring's Windows Update for Business policy is assigned to that group. */
 export async function assignUpdateRing(
@@ -12,7 +12,8 @@ export async function assignUpdateRing(
   device: EnrolledDevice,
 ): Promise<RingAssignment> {
   const ring = ringForDevice(tenant.id, device.serialNumber, tenant.updateRings);
-  const groupId = await findGroupId(graph, tenantLayout.ringGroups[ring]);
+  const group = tenantLayout.ringGroups[ring];
+  const groupId = await tenantWide(graph, `group:${group}`, () => findGroupId(graph, group));
   await addDeviceToGroup(graph, groupId, device.azureADDeviceId);
   return { ring, groupId };
 }

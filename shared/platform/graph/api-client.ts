@@ -53,6 +53,11 @@ export interface RequestOptions {
    * be retried here. Default: every method but POST. Declare a POST repeatable when a second one changes nothing.
    */
   repeatable?: boolean;
+  /**
+   * `false`: no retry inside the call, not even after a 429; the caller comes back later on its own schedule (the
+   * tenant watcher's next round) instead of holding a worker while it sleeps. Default: retry transient failures.
+   */
+  retries?: boolean;
 }
 
 /** A page of an OData collection. */
@@ -71,6 +76,7 @@ export class ApiClient {
   private readonly httpClient: HttpClient;
   /** What callers declared about repeating their requests, for the retry strategy to read. */
   private readonly declaredRepeatable = new WeakMap<PipelineRequest, boolean>();
+  private readonly withoutRetries = new WeakSet<PipelineRequest>();
 
   constructor(private readonly options: ApiClientOptions) {
     this.pipeline = createPipelineFromOptions({
@@ -84,6 +90,7 @@ export class ApiClient {
           transientRetryStrategy(
             options.tuning,
             (request) => this.declaredRepeatable.get(request) ?? repeatableByMethod(request),
+            (request) => !this.withoutRetries.has(request),
           ),
         ],
         { maxRetries: options.maxRetries },
@@ -183,6 +190,7 @@ export class ApiClient {
       ...(options.signal ? { abortSignal: options.signal } : {}),
     });
     if (options.repeatable !== undefined) this.declaredRepeatable.set(request, options.repeatable);
+    if (options.retries === false) this.withoutRetries.add(request);
     const response = await this.options.limiter(async () => {
       try {
         return await this.pipeline.sendRequest(this.httpClient, request);

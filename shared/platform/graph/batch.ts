@@ -28,6 +28,8 @@ export interface BatchOptions {
   version: 'v1.0' | 'beta';
   tuning: RetryTuning;
   maxRetries: number;
+  /** `false`: the batch request itself is not retried inside the call either (see RequestOptions.retries). */
+  retries?: boolean;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -53,7 +55,10 @@ export async function sendBatch(
       const { body } = await client.post<BatchEnvelope>(
         `/${options.version}/$batch`,
         { requests: chunk },
-        { repeatable: chunk.every((r) => r.method === 'GET') },
+        {
+          repeatable: chunk.every((r) => r.method === 'GET'),
+          ...(options.retries === false ? { retries: false } : {}),
+        },
       );
       for (const response of body.responses) answers.set(response.id, response);
     }

@@ -63,12 +63,16 @@ export function backoffDelayMs(
 export function transientRetryStrategy(
   tuning: RetryTuning,
   repeatable: (request: PipelineRequest) => boolean = repeatableByMethod,
+  retries: (request: PipelineRequest) => boolean = () => true,
 ): RetryStrategy {
   return {
     name: 'transientRetryStrategy',
     retry({ retryCount, response, responseError }) {
       // The pipeline attaches the request to every answer and error; an error without one is judged as before.
       const request = response?.request ?? responseError?.request;
+      // A caller that comes back on its own schedule (a durable timer) wants the failure now, not a sleep.
+      if (request && !retries(request))
+        return responseError && !response ? { errorToThrow: responseError } : { skipStrategy: true };
       const mayRepeat = request === undefined || repeatable(request);
       if (response && isTransientStatus(response.status)) {
         if (!mayRepeat && response.status !== 429) return { skipStrategy: true };

@@ -109,7 +109,8 @@ describe('device onboarding through injected faults', () => {
     expect(e5Consumed(world, tenant)).toBe(onboarded);
     // Attempts the simulator refused are counted as well, so the counters may only exceed the applied writes.
     expect(counters.requests[assignLicenseKey]).toBeGreaterThanOrEqual(onboarded);
-    expect(counters.requests[importKey]).toBeGreaterThanOrEqual(devices.length);
+    // The watcher imports the order's devices in one call (retried when refused): at least one call was made.
+    expect(counters.requests[importKey]).toBeGreaterThanOrEqual(1);
   });
 
   it('neither imports nor assigns twice when the answer to an applied write is lost', async () => {
@@ -239,7 +240,16 @@ function watchAppliedWrites(
   };
   autopilot.importDevices = (inputs, now) => {
     const accepted = importDevices(inputs, now);
-    for (const input of inputs) applied(writes.imports, 'import', input.serialNumber.toUpperCase());
+    // One call may import many devices: count each, then lose the answer if any of them is to lose it.
+    let lost: Error | undefined;
+    for (const input of inputs) {
+      try {
+        applied(writes.imports, 'import', input.serialNumber.toUpperCase());
+      } catch (error) {
+        lost ??= error as Error;
+      }
+    }
+    if (lost) throw lost;
     return accepted;
   };
   directory.assignLicenses = (user, add, remove) => {

@@ -10,15 +10,13 @@ import { TenantClients, type TenantApis } from '../../../shared/platform/graph/t
 import { ensureTenantLayout } from '../../../shared/provisioning/tenant-layout';
 import {
   assignDeploymentProfile,
-  getAutopilotImportStatus,
-  submitAutopilotImport,
+  importIdentities,
+  importStatusOf,
+  type ListedAutopilotDevice,
+  requestAutopilotSync,
+  type ListedImport,
 } from '../../../shared/onboarding/steps/autopilot';
-import {
-  getDefenderState,
-  getEncryptionState,
-  getEnrollment,
-  remediateDefender,
-} from '../../../shared/onboarding/steps/device-state';
+import { remediateDefender } from '../../../shared/onboarding/steps/device-state';
 import { e5SkuId, ensureE5Licence } from '../../../shared/onboarding/steps/licence';
 import { assignUpdateRing } from '../../../shared/onboarding/steps/update-ring';
 import { type OnboardingRequest } from '../../../shared/onboarding/contract';
@@ -90,7 +88,7 @@ describe('onboarding steps against the tenant simulator', () => {
     expect(Object.keys(first.ringGroupIds).sort()).toEqual(['broad', 'fast', 'first', 'test']);
   });
 
-  it('takes a new device from import to a healthy, licensed device in a ring', async () => {
+  it('imports a new device in one call, follows its import in the listings, and acts on the enrolled device', async () => {
     await ensureTenantLayout(apis.graph);
     const request: OnboardingRequest = {
       tenantId: tenant.id,
@@ -102,39 +100,40 @@ describe('onboarding steps against the tenant simulator', () => {
       acceptedAt: new Date(clock.now()).toISOString(),
       enrollmentDeadline: 'P14D',
     };
-    const submitted = await submitAutopilotImport(apis.graph, request);
-    expect(submitted.kind).toBe('submitted');
-    // Submitting again (a retried activity) finds the same import instead of importing twice.
-    expect(await submitAutopilotImport(apis.graph, request)).toEqual(submitted);
-    if (submitted.kind !== 'submitted') throw new Error('unreachable');
-
-    const status = () =>
-      getAutopilotImportStatus(apis.graph, submitted.importedDeviceId, request.serialNumber);
-    expect((await status()).state).toBe('pending');
+    // One import call for the order, as the tenant's watcher makes it; the listings then show the device.
+    expect(await importIdentities(apis.graph, [request])).toBe(1);
+    const status = async () => {
+      const [imports, devices] = await Promise.all([
+        apis.graph.listAll<ListedImport>('/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities'),
+        apis.graph.listAll<ListedAutopilotDevice>('/beta/deviceManagement/windowsAutopilotDeviceIdentities'),
+      ]);
+      const mine = <T extends { serialNumber: string }>(rows: T[]) =>
+        rows.find((r) => r.serialNumber === request.serialNumber);
+      return importStatusOf(mine(imports), mine(devices));
+    };
+    expect(await status()).toEqual({ status: { state: 'pending' }, needsSync: false });
     await clock.advance(10 * minute);
     // Accepted, but not registered until Autopilot syncs: the status asks for a sync and stays pending.
-    expect((await status()).state).toBe('pending');
+    expect(await status()).toEqual({ status: { state: 'pending' }, needsSync: true });
+    await requestAutopilotSync(apis.graph);
     await clock.advance(5 * minute);
-    expect((await status()).state).toBe('complete');
+    const registered = (await status())?.status;
+    expect(registered).toMatchObject({ state: 'complete', autopilotDeviceId: expect.any(String) });
 
     const profile = await assignDeploymentProfile(apis.graph, request.serialNumber);
     expect(profile.profileName).toMatch(/Standard user/);
 
-    expect((await getEnrollment(apis.graph, request.serialNumber)).enrolled).toBe(false);
     await clock.advance(60 * minute);
-    const enrollment = await getEnrollment(apis.graph, request.serialNumber);
-    if (!enrollment.enrolled) throw new Error(`not enrolled: ${enrollment.state}`);
-    const device = { tenantId: tenant.id, serialNumber: request.serialNumber, ...enrollment };
-
-    await clock.advance(3 * 60 * minute);
-    expect(await getEncryptionState(apis.graph, device)).toEqual({
-      encrypted: true,
-      tpmPresent: true,
-      recoveryKeyEscrowed: true,
+    const [enrolled] = await apis.graph.listAll<{ id: string; azureADDeviceId: string }>(
+      `/v1.0/deviceManagement/managedDevices?$filter=serialNumber eq '${request.serialNumber}'&$select=id,azureADDeviceId`,
+    );
+    if (!enrolled) throw new Error('not enrolled');
+    await remediateDefender(apis.graph, {
+      tenantId: tenant.id,
+      serialNumber: request.serialNumber,
+      managedDeviceId: enrolled.id,
+      azureADDeviceId: enrolled.azureADDeviceId,
     });
-    const defender = await getDefenderState(apis, device);
-    expect(defender).toMatchObject({ onboarded: true, active: true, signaturesCurrent: true });
-    await remediateDefender(apis.graph, device);
 
     expect(await ensureE5Licence(apis.graph, request.assignedUserPrincipalName, 'US')).toEqual({
       kind: 'userNotFound',

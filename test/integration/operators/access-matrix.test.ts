@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { composition } from '../../../shared/composition';
 import { operatorRoles } from '../../../shared/operators/contract';
+import { secretNames } from '../../../shared/platform/secret-names';
+import { serviceAccountNames } from '../../../shared/provisioning/desired-state';
 import { type OperatorRecord } from '../../../shared/operators/operator-record';
 import {
   isTenantScoped,
@@ -26,6 +28,7 @@ import {
 jest.setTimeout(600_000);
 
 const serial = (tenantId: string) => `MATRIX-${tenantId.slice(0, 8)}`.toUpperCase();
+const matrixDrift = 'policy-ring-broad:changed';
 const lapsedOn = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString().slice(0, 10);
 
 interface Expected {
@@ -104,6 +107,36 @@ describe('operator API access matrix', () => {
         startedAt: at,
         endedAt: at,
       });
+      // Under desired-state management, assessed, with one drift record: provisioning's reads find something.
+      const record = await composition().tenants.get(tenant.id);
+      await composition().tenants.upsert({
+        ...record,
+        management: {
+          serviceAccountSecrets: Object.fromEntries(
+            serviceAccountNames.map((n) => [n, secretNames.tenantServiceAccountPassword(tenant.id, n)]),
+          ),
+          conditionalAccess: 'reportOnly',
+          driftHandling: {},
+        },
+      });
+      await composition().provisioning.store.saveReadiness(tenant.id, {
+        verdict: 'ready',
+        assessedAt: at,
+        checks: [{ check: 'licences', verdict: 'ready', detail: 'E5 seats free.' }],
+      });
+      await composition().provisioning.store.saveDrift({
+        id: matrixDrift,
+        tenantId: tenant.id,
+        type: 'drift',
+        item: 'policy:ring-broad',
+        kind: 'changed',
+        changedFields: ['qualityUpdatesDeferralPeriodInDays'],
+        detail: 'changed',
+        status: 'new',
+        handling: 'report',
+        firstSeen: at,
+        lastSeen: at,
+      });
     }
   });
 
@@ -169,6 +202,35 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
       case 'verifyAudit':
         return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
+      case 'registerTenant': {
+        // A repeat registration of a tenant under management: answered as the first one, nothing started.
+        const app = ow.world.sim.world.tenant(tenantId)!.apps[0]!;
+        const body = {
+          tenantId,
+          displayName: 'Matrix',
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+        };
+        return { method: 'POST', path: '/api/v1/tenants', body };
+      }
+      case 'getProvisioning':
+        return { method: 'GET', path: `${t}/provisioning` };
+      case 'getReadiness':
+        return { method: 'GET', path: `${t}/readiness` };
+      case 'listDrift':
+        return { method: 'GET', path: `${t}/drift?status=new&pageSize=5` };
+      case 'acceptDrift':
+        return {
+          method: 'POST',
+          path: `${t}/drift/${matrixDrift}/accept`,
+          body: { reason: 'the access matrix accepts it' },
+        };
+      case 'getDriftPolicy':
+        return { method: 'GET', path: `${t}/drift-policy` };
+      case 'putDriftPolicy':
+        return { method: 'PUT', path: `${t}/drift-policy`, body: { handling: { 'kind:changed': 'report' } } };
+      case 'reconcileTenant':
+        return { method: 'POST', path: `${t}/reconcile` };
     }
   }
 

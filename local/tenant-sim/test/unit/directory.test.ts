@@ -62,10 +62,19 @@ describe('licences', () => {
 
   it('refuses when every seat is taken', async () => {
     const { h, noSeats } = setup();
-    const user = noSeats.directory
+    const [user, ...seatTakers] = noSeats.directory
       .allUsers()
-      .find((candidate) => candidate.usageLocation && candidate.assignedLicenses.length === 0);
-    if (!user) throw new Error('the no-seats tenant has no unlicensed user with a usage location');
+      .filter((candidate) => candidate.usageLocation && candidate.assignedLicenses.length === 0);
+    if (!user || seatTakers.length < 4) throw new Error('the no-seats tenant has too few unlicensed users');
+    // Its four spare seats (the service accounts' once provisioned) taken first.
+    for (const taker of seatTakers.slice(0, 4))
+      await h.expectOk(
+        noSeats,
+        'POST',
+        `/users/${taker.id}/assignLicense`,
+        { body: { addLicenses: [{ skuId: e5 }], removeLicenses: [] } },
+        200,
+      );
     const refused = await h.call(noSeats, 'POST', `/users/${user.id}/assignLicense`, {
       body: { addLicenses: [{ skuId: e5 }], removeLicenses: [] },
     });

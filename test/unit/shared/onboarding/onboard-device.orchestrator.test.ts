@@ -1,13 +1,24 @@
-import { fail, orchestrationHarness, sequence, type OrchestrationRun } from '@mds/durable-harness';
+import {
+  type CallInfo,
+  fail,
+  orchestrationHarness,
+  sequence,
+  type OrchestrationRun,
+} from '@mds/durable-harness';
 import {
   type EncryptionState,
   type DefenderState,
+  deviceStateEventName,
+  type ImportStatus,
+  type ObservedState,
   type OnboardingOutcome,
   type OnboardingRecordInput,
   type OnboardingRequest,
   onboardingActivities as a,
   onboardingOrchestration,
   onboardingSteps,
+  type WaitKind,
+  type WaitRegistration,
 } from '../../../../shared/onboarding/contract';
 import {
   onboardDeviceOrchestrator,
@@ -42,26 +53,69 @@ const healthy: DefenderState = {
 };
 const permanentFailure = (code: string, message: string) => ({ permanentFailure: { code, message } });
 
-/** A device for which every step succeeds at the first check; each test overrides what it is about. */
-function onboarding(input: OnboardingRequest = request) {
+/** What the tenant's watcher reports for one wait: events `afterMs` after the device registered it. */
+type Report = { afterMs: number; observed: ObservedState }[];
+type Watcher = { [K in WaitKind]: (wait: WaitRegistration, call: CallInfo) => Report };
+const importReport = (status: ImportStatus, afterMs = minute): Report => [
+  { afterMs, observed: { kind: 'import', status } },
+];
+const encryptionReport = (encryption: EncryptionState, afterMs = 0): Report => [
+  { afterMs, observed: { kind: 'encryption', encryption } },
+];
+const defenderReport = (defender: DefenderState, afterMs = 0): Report => [
+  { afterMs, observed: { kind: 'defender', defender } },
+];
+
+/** A watcher for which every state the device waits on arrives soon; each test changes what it is about. */
+const quickWatcher: Watcher = {
+  import: () => importReport({ state: 'complete', autopilotDeviceId: 'ap-1', azureADDeviceId: 'aad-1' }),
+  enrollment: () => [
+    {
+      afterMs: 15 * minute,
+      observed: {
+        kind: 'enrollment',
+        enrollment: { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' },
+      },
+    },
+  ],
+  encryption: () => encryptionReport(secure),
+  defender: () => defenderReport(healthy),
+};
+
+/** Registering a wait makes the scripted watcher raise its reports for that wait. */
+function watchedBy(watcher: Partial<Watcher>) {
+  const w = { ...quickWatcher, ...watcher };
+  return (wait: WaitRegistration, call: CallInfo): undefined => {
+    for (const report of w[wait.kind](wait, call))
+      call.raiseEvent(
+        deviceStateEventName(wait.waitId),
+        { waitId: wait.waitId, observed: report.observed },
+        {
+          afterMs: report.afterMs,
+        },
+      );
+    return undefined;
+  };
+}
+
+/** A device for which every step succeeds at once; each test overrides what it is about. */
+function onboarding(input: OnboardingRequest = request, watcher: Partial<Watcher> = {}) {
   return orchestrationHarness(onboardDeviceOrchestrator, {
     input,
     startAt: t0,
     name: onboardingOrchestration,
     instanceId: 'onboard:tenant-contoso:SN-0001',
   })
-    .onActivity(a.submitAutopilotImport, { kind: 'submitted', importedDeviceId: 'imp-1' })
-    .onActivity(a.getAutopilotImportStatus, { state: 'complete', autopilotDeviceId: 'ap-1' })
+    .onActivity(a.awaitDeviceState, watchedBy(watcher))
     .onActivity(a.assignDeploymentProfile, { profileId: 'p-1', profileName: 'Standard' })
-    .onActivity(a.getEnrollment, { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' })
-    .onActivity(a.getEncryptionState, secure)
     .onActivity(a.remediateEncryption, undefined)
-    .onActivity(a.getDefenderState, healthy)
     .onActivity(a.remediateDefender, undefined)
     .onActivity(a.ensureE5Licence, { kind: 'assigned' })
     .onActivity(a.assignUpdateRing, { ring: 'broad', groupId: 'g-broad' })
     .onActivity(a.recordOnboarding, undefined);
 }
+
+const waitsOf = (run: OrchestrationRun) => run.calls(a.awaitDeviceState).map((c) => c.input);
 
 /** The orchestration itself never fails: it records and returns an outcome. */
 function outcomeOf(run: OrchestrationRun<OnboardingOutcome>): OnboardingOutcome {
@@ -82,17 +136,8 @@ function stepOutcomes(run: OrchestrationRun): Record<string, string> {
 
 describe('onboardDevice orchestrator', () => {
   describe('happy path', () => {
-    it('onboards a device that needs waiting at import and enrollment, recording every step', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, sequence([{ state: 'pending' }, { state: 'complete' }]))
-        .onActivity(
-          a.getEnrollment,
-          sequence([
-            { enrolled: false, state: 'notEnrolled' },
-            { enrolled: true, managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' },
-          ]),
-        )
-        .run<OnboardingOutcome>();
+    it('onboards a device that waits on the watcher at import and enrollment, recording every step', async () => {
+      const run = await onboarding().run<OnboardingOutcome>();
 
       expect(outcomeOf(run)).toEqual({
         status: 'onboarded',
@@ -101,28 +146,51 @@ describe('onboardDevice orchestrator', () => {
         ring: 'broad',
       });
       expect(run.activities.map((c) => c.name)).toEqual([
-        a.submitAutopilotImport.name,
-        a.getAutopilotImportStatus.name,
-        a.getAutopilotImportStatus.name,
+        a.awaitDeviceState.name,
         a.assignDeploymentProfile.name,
-        a.getEnrollment.name,
-        a.getEnrollment.name,
-        a.getEncryptionState.name,
-        a.getDefenderState.name,
+        a.awaitDeviceState.name,
+        a.awaitDeviceState.name,
+        a.awaitDeviceState.name,
         a.ensureE5Licence.name,
         a.assignUpdateRing.name,
         a.recordOnboarding.name,
       ]);
-      expect(run.calls(a.submitAutopilotImport)[0]?.input).toEqual(request);
-      expect(run.calls(a.getAutopilotImportStatus)[0]?.input).toEqual({ ...key, importedDeviceId: 'imp-1' });
-      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({ ...key, groupTag: 'Standard' });
+      const waits = waitsOf(run);
+      expect(waits.map((w) => [w.kind, w.waitId])).toEqual([
+        ['import', 'import:1'],
+        ['enrollment', 'enrollment:2'],
+        ['encryption', 'encryption:3'],
+        ['defender', 'defender:4'],
+      ]);
+      expect(waits[0]).toEqual({
+        ...key,
+        instanceId: 'onboard:tenant-contoso:SN-0001',
+        waitId: 'import:1',
+        kind: 'import',
+        deadline: at(onboardingWaits.importBudgetMs),
+        since: at(0),
+        import: {
+          orderId: request.orderId,
+          hardwareHash: request.hardwareHash,
+          groupTag: request.groupTag,
+          assignedUserPrincipalName: request.assignedUserPrincipalName,
+        },
+      });
+      expect(waits[1]?.deadline).toBe(at(14 * day));
+      expect(waits[2]?.device).toEqual({ managedDeviceId: 'md-1', azureADDeviceId: 'aad-1' });
+      // The Entra device id the watcher saw at import spares the profile step a lookup.
+      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({
+        ...key,
+        groupTag: 'Standard',
+        azureADDeviceId: 'aad-1',
+      });
       expect(run.calls(a.ensureE5Licence)[0]?.input).toEqual({
         tenantId: request.tenantId,
         userPrincipalName: request.assignedUserPrincipalName,
       });
       expect(run.calls(a.assignUpdateRing)[0]?.input).toEqual(enrolled);
-      // The first waits of import (1 min) and enrollment (15 min), on durable timers.
-      expect(run.timers.map((t) => t.fireAt.toISOString())).toEqual([at(minute), at(minute + 15 * minute)]);
+      // Every deadline timer lost its race to an event and was cancelled: nothing is left pending.
+      expect(run.timers.filter((t) => !t.fired).every((t) => t.canceled)).toBe(true);
 
       const record = recordOf(run);
       expect(record).toEqual({
@@ -143,15 +211,12 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('shows the step, what it waits for and the steps so far in custom status', async () => {
-      const waiting = await onboarding()
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run({ until: at(20 * minute) });
+      const waiting = await onboarding(request, { enrollment: () => [] }).run({ until: at(20 * minute) });
       expect(waiting.status).toBe('Running');
       expect(waiting.customStatus).toEqual({
         step: 'enrollment',
         waitingFor: 'the device to enroll (deadline P14D after the order)',
-        nextCheckAt: at(45 * minute),
-        checks: 2,
+        until: at(14 * day),
         completed: [
           { step: 'autopilotImport', outcome: 'succeeded' },
           { step: 'deploymentProfile', outcome: 'succeeded' },
@@ -159,29 +224,66 @@ describe('onboardDevice orchestrator', () => {
       });
 
       const done = await onboarding().run();
-      expect(done.customStatuses.map((s) => (s as { step: string }).step)).toEqual([
-        ...onboardingSteps,
-        'recording',
-      ]);
+      expect(
+        done.customStatuses
+          .map((s) => (s as { step: string }).step)
+          .filter((step, i, all) => step !== all[i - 1]),
+      ).toEqual([...onboardingSteps, 'recording']);
       expect(done.customStatus).toEqual({
         step: 'recording',
         completed: onboardingSteps.map((step) => ({ step, outcome: 'succeeded' })),
       });
     });
 
-    it('skips the import wait for a device already registered to the tenant', async () => {
-      const run = await onboarding()
-        .onActivity(a.submitAutopilotImport, { kind: 'alreadyRegistered', autopilotDeviceId: 'ap-1' })
-        .run<OnboardingOutcome>();
+    it('ignores an event meant for another wait, and states that are not yet done', async () => {
+      const run = await onboarding(request, {
+        // Not escrowed yet at once, then secure five minutes later.
+        encryption: () => [
+          ...encryptionReport({ ...secure, recoveryKeyEscrowed: false }),
+          ...encryptionReport(secure, 5 * minute),
+        ],
+        defender: (wait, call) => {
+          // A stale event naming another wait arrives first under this wait's name; it must not end this one.
+          call.raiseEvent(deviceStateEventName(wait.waitId), {
+            waitId: 'encryption:3',
+            observed: { kind: 'defender', defender: healthy },
+          });
+          return defenderReport(healthy, 10 * minute);
+        },
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
-      expect(run.calls(a.getAutopilotImportStatus)).toHaveLength(0);
+      const steps = recordOf(run).steps;
+      expect(steps.find((s) => s.step === 'encryption')?.endedAt).toBe(at(16 * minute + 5 * minute));
+      expect(steps.find((s) => s.step === 'defender')?.endedAt).toBe(at(31 * minute));
     });
 
-    it('accepts an import Autopilot reports as already registered', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, { state: 'alreadyRegistered' })
-        .run<OnboardingOutcome>();
+    it('registers a wait again after an hour, which restarts a lost watcher, and takes the event that follows', async () => {
+      let registrations = 0;
+      const run = await onboarding(request, {
+        // The watcher is gone: the first registration hears nothing; the second starts a watcher, which reports.
+        import: () =>
+          ++registrations === 1
+            ? []
+            : importReport({ state: 'complete', azureADDeviceId: 'aad-1' }, 5 * minute),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
+      const imports = run.calls(a.awaitDeviceState).filter((c) => c.input.kind === 'import');
+      expect(imports.map((c) => c.at.getTime() - t0)).toEqual([0, hour]);
+      expect(imports[1]!.input).toEqual(imports[0]!.input);
+      expect(recordOf(run).steps[0]).toMatchObject({
+        step: 'autopilotImport',
+        endedAt: at(hour + 5 * minute),
+      });
+      // The timer that lost to the event was cancelled; none is left pending.
+      expect(run.timers.filter((t) => !t.fired && !t.canceled)).toEqual([]);
+    });
+
+    it('accepts a device already registered to the tenant', async () => {
+      const run = await onboarding(request, {
+        import: () => importReport({ state: 'alreadyRegistered', autopilotDeviceId: 'ap-1' }),
+      }).run<OnboardingOutcome>();
+      expect(outcomeOf(run).status).toBe('onboarded');
+      expect(run.calls(a.assignDeploymentProfile)[0]?.input).toEqual({ ...key, groupTag: 'Standard' });
     });
 
     it('records a licence the user already held', async () => {
@@ -192,36 +294,29 @@ describe('onboardDevice orchestrator', () => {
 
   describe('Autopilot import', () => {
     it('fails as registeredToAnotherTenant, without touching the device further', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, {
-          state: 'registeredToAnotherTenant',
-          errorCode: 806,
-          errorName: 'ZtdDeviceAssignedToOtherTenant',
-        })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        import: () =>
+          importReport({
+            state: 'registeredToAnotherTenant',
+            errorCode: 806,
+            errorName: 'ZtdDeviceAssignedToOtherTenant',
+          }),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'registeredToAnotherTenant',
         detail: 'Autopilot refused the import: ZtdDeviceAssignedToOtherTenant (806).',
       });
-      expect(run.activities.map((c) => c.name)).toEqual([
-        a.submitAutopilotImport.name,
-        a.getAutopilotImportStatus.name,
-        a.recordOnboarding.name,
-      ]);
+      expect(run.activities.map((c) => c.name)).toEqual([a.awaitDeviceState.name, a.recordOnboarding.name]);
       expect(recordOf(run).steps).toEqual([
         expect.objectContaining({ step: 'autopilotImport', outcome: 'failed', detail: expect.any(String) }),
       ]);
     });
 
     it('fails as importFailed when Autopilot reports an error', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, {
-          state: 'failed',
-          errorCode: 808,
-          errorName: 'ZtdDeviceDuplicated',
-        })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        import: () => importReport({ state: 'failed', errorCode: 808, errorName: 'ZtdDeviceDuplicated' }),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'importFailed',
@@ -229,71 +324,63 @@ describe('onboardDevice orchestrator', () => {
       });
     });
 
-    it('fails as importFailed when the import is still pending after 24 hours of growing waits', async () => {
-      const run = await onboarding()
-        .onActivity(a.getAutopilotImportStatus, { state: 'pending' })
-        .run<OnboardingOutcome>();
+    it('fails as importFailed at its 24-hour deadline when the watcher reports nothing', async () => {
+      const run = await onboarding(request, { import: () => [] }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'importFailed',
         detail: 'Autopilot did not finish the import in time.',
       });
-      const checks = run.calls(a.getAutopilotImportStatus).map((c) => Date.parse(c.at.toISOString()) - t0);
-      const w = onboardingWaits.importCheck;
-      expect(checks.slice(0, 6)).toEqual([0, 1, 3, 7, 15, 30].map((m) => m * minute));
-      expect(Math.max(...checks.slice(1).map((c, i) => c - checks[i]!))).toBe(w.maxDelayMs);
-      // The last wait is cut to the budget, and the last check is exactly at it.
-      expect(checks[checks.length - 1]).toBe(w.budgetMs);
+      expect(recordOf(run).endedAt).toBe(at(onboardingWaits.importBudgetMs));
       expect(run.calls(a.assignDeploymentProfile)).toHaveLength(0);
     });
   });
 
   describe('enrollment', () => {
-    it('fails as enrollmentTimedOut at the deadline, with checks growing up to six hours apart', async () => {
-      const run = await onboarding()
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+    it('fails as enrollmentTimedOut exactly at the deadline, with one wait registered again at growing intervals and no polling', async () => {
+      const run = await onboarding(request, { enrollment: () => [] }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'enrollmentTimedOut',
         detail: 'The device did not enroll within P14D.',
       });
-      const checks = run.calls(a.getEnrollment).map((c) => c.at.getTime() - t0);
-      expect(checks.slice(0, 4)).toEqual([0, 15, 45, 105].map((m) => m * minute));
-      expect(Math.max(...checks.slice(1).map((c, i) => c - checks[i]!))).toBe(
-        onboardingWaits.enrollmentCheck.maxDelayMs,
-      );
-      expect(checks[checks.length - 1]).toBe(14 * day);
+      // The same registration each time (it restarts a dead watcher), 1 h, 2 h, 4 h, then every 6 h apart.
+      const registrations = run.calls(a.awaitDeviceState).filter((c) => c.input.kind === 'enrollment');
+      expect(new Set(registrations.map((c) => JSON.stringify(c.input))).size).toBe(1);
+      const gaps = registrations.slice(1).map((c, i) => c.at.getTime() - registrations[i]!.at.getTime());
+      expect(gaps.slice(0, 4)).toEqual([hour, 2 * hour, 4 * hour, 6 * hour]);
+      expect(gaps.slice(3).every((gap) => gap === 6 * hour)).toBe(true);
+      expect(registrations.at(-1)!.at.getTime()).toBeGreaterThan(t0 + 14 * day - 6 * hour);
+      expect(recordOf(run).endedAt).toBe(at(14 * day));
       expect(run.timers.every((t) => t.fireAt.getTime() <= t0 + 14 * day)).toBe(true);
-      expect(run.calls(a.getEncryptionState)).toHaveLength(0);
+      expect(waitsOf(run).some((w) => w.kind === 'encryption')).toBe(false);
     });
 
     it('counts the deadline from the start of the onboarding, not from the end of the import', async () => {
-      const run = await onboarding({ ...request, enrollmentDeadline: 'P1D' })
-        .onActivity(a.getAutopilotImportStatus, (_input, call) =>
-          call.now.getTime() >= t0 + 4 * hour ? { state: 'complete' } : { state: 'pending' },
-        )
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+      const run = await onboarding(
+        { ...request, enrollmentDeadline: 'P1D' },
+        {
+          import: () => importReport({ state: 'complete' }, 4 * hour),
+          enrollment: () => [],
+        },
+      ).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toMatchObject({ reason: 'enrollmentTimedOut' });
-      const checks = run.calls(a.getEnrollment);
-      expect(checks[0]!.at.getTime()).toBeGreaterThanOrEqual(t0 + 4 * hour);
-      expect(checks[checks.length - 1]!.at.toISOString()).toBe(at(day));
+      const enrollment = waitsOf(run).find((w) => w.kind === 'enrollment')!;
+      expect(enrollment.deadline).toBe(at(day));
+      expect(recordOf(run).endedAt).toBe(at(day));
     });
 
-    it('checks once and fails when the import alone used up the deadline', async () => {
-      const run = await onboarding({ ...request, enrollmentDeadline: 'PT2H' })
-        .onActivity(a.getAutopilotImportStatus, (_input, call) =>
-          call.now.getTime() >= t0 + 3 * hour ? { state: 'complete' } : { state: 'pending' },
-        )
-        .onActivity(a.getEnrollment, { enrolled: false, state: 'notEnrolled' })
-        .run<OnboardingOutcome>();
+    it('fails at once when the import alone used up the deadline', async () => {
+      const run = await onboarding(
+        { ...request, enrollmentDeadline: 'PT2H' },
+        { import: () => importReport({ state: 'complete' }, 3 * hour) },
+      ).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'enrollmentTimedOut',
         detail: 'The device did not enroll within PT2H.',
       });
-      expect(run.calls(a.getEnrollment)).toHaveLength(1);
+      expect(recordOf(run).endedAt).toBe(at(3 * hour));
     });
   });
 
@@ -301,17 +388,15 @@ describe('onboardDevice orchestrator', () => {
     const unencrypted: EncryptionState = { encrypted: false, tpmPresent: true, recoveryKeyEscrowed: false };
 
     it('remediates once (sync and key rotation) and succeeds when BitLocker then verifies', async () => {
-      const run = await onboarding()
-        .onActivity(a.getEncryptionState, (_input, call) =>
-          call.now.getTime() > t0 + onboardingWaits.encryptionCheck.budgetMs ? secure : unencrypted,
-        )
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        encryption: (wait) => encryptionReport(wait.waitId === 'encryption:3' ? unencrypted : secure, minute),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateEncryption)).toEqual([
         expect.objectContaining({
           // The instance and its run travel with the device so that the remediation's audit record names them.
           input: { ...enrolled, instanceId: expect.any(String), runStartedAt: expect.any(String) },
-          at: new Date(t0 + onboardingWaits.encryptionCheck.budgetMs),
+          at: new Date(t0 + 16 * minute + onboardingWaits.encryptionBudgetMs),
         }),
       ]);
       expect(stepOutcomes(run)).toMatchObject({ encryption: 'remediated', defender: 'succeeded' });
@@ -319,7 +404,9 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('fails as encryptionNotVerified after one remediation and a second full wait', async () => {
-      const run = await onboarding().onActivity(a.getEncryptionState, unencrypted).run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        encryption: () => encryptionReport(unencrypted),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'encryptionNotVerified',
@@ -329,8 +416,7 @@ describe('onboardDevice orchestrator', () => {
         azureADDeviceId: 'aad-1',
       });
       expect(run.calls(a.remediateEncryption)).toHaveLength(1);
-      const last = run.calls(a.getEncryptionState).at(-1)!;
-      expect(last.at.toISOString()).toBe(at(2 * onboardingWaits.encryptionCheck.budgetMs));
+      expect(recordOf(run).endedAt).toBe(at(16 * minute + 2 * onboardingWaits.encryptionBudgetMs));
       expect(run.customStatuses).toContainEqual(
         expect.objectContaining({
           step: 'encryption',
@@ -344,7 +430,7 @@ describe('onboardDevice orchestrator', () => {
         encryption: 'failed',
       });
       expect(recordOf(run).observed).toEqual({ encryption: unencrypted });
-      expect(run.calls(a.getDefenderState)).toHaveLength(0);
+      expect(waitsOf(run).some((w) => w.kind === 'defender')).toBe(false);
     });
   });
 
@@ -352,11 +438,9 @@ describe('onboardDevice orchestrator', () => {
     const stale: DefenderState = { onboarded: true, active: true, signaturesCurrent: false };
 
     it('remediates once (signature update) and succeeds when Defender is then healthy', async () => {
-      const run = await onboarding()
-        .onActivity(a.getDefenderState, (_input, call) =>
-          call.now.getTime() > t0 + onboardingWaits.defenderCheck.budgetMs ? healthy : stale,
-        )
-        .run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        defender: (wait) => defenderReport(wait.waitId === 'defender:4' ? stale : healthy),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run).status).toBe('onboarded');
       expect(run.calls(a.remediateDefender)).toHaveLength(1);
       expect(run.calls(a.remediateEncryption)).toHaveLength(0);
@@ -364,7 +448,9 @@ describe('onboardDevice orchestrator', () => {
     });
 
     it('fails as defenderNotHealthy after one remediation, keeping the enrolled ids', async () => {
-      const run = await onboarding().onActivity(a.getDefenderState, stale).run<OnboardingOutcome>();
+      const run = await onboarding(request, {
+        defender: () => defenderReport(stale),
+      }).run<OnboardingOutcome>();
       expect(outcomeOf(run)).toEqual({
         status: 'failed',
         reason: 'defenderNotHealthy',
@@ -374,14 +460,11 @@ describe('onboardDevice orchestrator', () => {
         azureADDeviceId: 'aad-1',
       });
       expect(run.calls(a.remediateDefender)).toHaveLength(1);
-      expect(run.calls(a.getDefenderState).at(-1)!.at.toISOString()).toBe(
-        at(2 * onboardingWaits.defenderCheck.budgetMs),
-      );
+      expect(recordOf(run).endedAt).toBe(at(16 * minute + 2 * onboardingWaits.defenderBudgetMs));
       expect(recordOf(run).observed).toEqual({ encryption: secure, defender: stale });
       expect(run.calls(a.ensureE5Licence)).toHaveLength(0);
     });
   });
-
   describe('licence', () => {
     it('fails as noLicenceSeats with the seat numbers', async () => {
       const run = await onboarding()
@@ -439,25 +522,25 @@ describe('onboardDevice orchestrator', () => {
         .run<OnboardingOutcome>();
       expect(outcomeOf(run)).toMatchObject({ status: 'onboarded', ring: 'fast' });
       expect(run.calls(a.assignUpdateRing).map((c) => c.at.toISOString())).toEqual([
-        at(0),
-        at(5_000),
-        at(15_000),
+        at(16 * minute),
+        at(16 * minute + 5_000),
+        at(16 * minute + 15_000),
       ]);
     });
 
     it('fails as unexpectedError once the retries run out', async () => {
       const run = await onboarding()
-        .onActivity(a.getEnrollment, fail('Graph answered 503'))
+        .onActivity(a.assignDeploymentProfile, fail('Graph answered 503'))
         .run<OnboardingOutcome>();
       const outcome = outcomeOf(run);
       expect(outcome).toMatchObject({ status: 'failed', reason: 'unexpectedError' });
       expect(outcome.status === 'failed' && outcome.detail).toContain(
-        "Activity function 'getEnrollment' failed: Graph answered 503",
+        "Activity function 'assignDeploymentProfile' failed: Graph answered 503",
       );
-      const attempts = run.calls(a.getEnrollment);
+      const attempts = run.calls(a.assignDeploymentProfile);
       expect(attempts).toHaveLength(transientRetry.maxAttempts);
-      // 5 s, then doubling up to the policy's cap between attempts.
-      const offsets = attempts.map((c) => c.at.getTime() - t0);
+      // 5 s, then doubling up to the policy's cap between attempts (after the import's one minute).
+      const offsets = attempts.map((c) => c.at.getTime() - t0 - minute);
       expect(offsets.slice(0, 5)).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
       const gaps = offsets.slice(1).map((offset, i) => offset - (offsets[i] ?? 0));
       expect(gaps).toEqual(
@@ -470,7 +553,7 @@ describe('onboardDevice orchestrator', () => {
       );
       // As in the Durable Task Framework, a retry is scheduled only while the budget since the first attempt lasts.
       expect(offsets.slice(0, -1).every((offset) => offset < transientRetry.retryTimeoutMs)).toBe(true);
-      expect(stepOutcomes(run)).toMatchObject({ enrollment: 'failed' });
+      expect(stepOutcomes(run)).toMatchObject({ deploymentProfile: 'failed' });
     });
 
     it('fails the orchestration itself when the record cannot be written', async () => {
