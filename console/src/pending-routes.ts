@@ -1,13 +1,12 @@
 /**
- * The answers of the routes three other branches add to the operator API's table, written here from their route
- * tables (compliance-sweep: shared/compliance/routes.ts; prov2: shared/provisioning/routes.ts; access:
- * shared/access/routes.ts) because they had not landed on main when the console was handed over. `Answer<K>` (api.ts)
+ * The answers of the routes two other branches add to the operator API's table, written here from their route
+ * tables (compliance-sweep: shared/compliance/routes.ts; access: shared/access/routes.ts) because they had not
+ * landed on main when the console was handed over. `Answer<K>` (api.ts)
  * takes the table's own schema as soon as a route is in it; delete its entry here then. The console shows a page or
  * section only when the API's OpenAPI document lists the routes it calls (`Session.available`), so none of these is
  * shown against an API without them.
  */
 type Person = { oid: string; displayName?: string };
-type Instance = { instanceId: string; runtimeStatus: string; createdTime: string; lastUpdatedTime: string };
 
 interface CredentialRequestView {
   id: string;
@@ -32,20 +31,6 @@ interface CredentialRequestView {
   ended?: { reason: string; at: string; by?: Person };
   rotation?: { version: string; at: string };
   statusUrl: string;
-}
-
-interface DriftRecord {
-  id: string;
-  item: string;
-  kind: 'missing' | 'changed' | 'unexpected';
-  changedFields?: string[];
-  detail: string;
-  status: 'new' | 'remediated' | 'accepted' | 'customerSpecific' | 'denied';
-  handling: 'remediate' | 'report';
-  firstSeen: string;
-  lastSeen: string;
-  remediatedAt?: string;
-  accepted?: { by: string; at: string; reason: string };
 }
 
 interface RuleSummary {
@@ -109,20 +94,6 @@ export interface PendingRoutes {
       firstFailedAt?: string;
     }[];
   };
-  getReadiness: {
-    verdict: 'ready' | 'advisory' | 'notReady' | 'error';
-    assessedAt: string;
-    checks: {
-      check: string;
-      verdict: 'ready' | 'advisory' | 'notReady' | 'error';
-      detail: string;
-      fix?: string;
-    }[];
-  };
-  listDrift: { items: DriftRecord[]; continuationToken?: string };
-  getProvisioning: { tenantId: string; status: string; provisioning?: Instance; reconcile?: Instance };
-  reconcileTenant: { tenantId: string; instanceId: string; result: 'started' | 'exists'; statusUrl: string };
-  acceptDrift: DriftRecord;
   requestCredential: CredentialRequestView;
   getCredentialRequest: CredentialRequestView;
   approveCredentialRequest: CredentialRequestView;

@@ -156,4 +156,17 @@ describe('the operator console', () => {
     await expectAccessible(auditor, 'audit-log');
     await context.close();
   });
+
+  it('shows drift and readiness, and a reconcile the API refuses with its problem as it came', async () => {
+    const tenant = cw.ow.inScope;
+    await lead.getByRole('link', { name: 'Drift and readiness' }).click();
+    await lead.getByLabel('Tenant').selectOption({ label: tenant.displayName });
+    await lead.getByRole('heading', { name: 'Readiness', exact: true }).waitFor();
+    await lead.getByText('No drift that is new.').waitFor();
+    // The world's tenants were registered without provisioning: the API says so, and the console shows it.
+    await lead.getByRole('button', { name: 'Reconcile now' }).click();
+    const problem = lead.getByRole('alert').filter({ hasText: '409 Conflict' });
+    await problem.getByText('not under desired-state management').waitFor();
+    await expectAccessible(lead, 'drift-and-readiness');
+  });
 });

@@ -106,7 +106,7 @@ export function PipelinePage(props: { session: Session }) {
                 <th scope="col">Runtime status</th>
                 <th scope="col">Step</th>
                 <th scope="col">Waiting for</th>
-                <th scope="col">Next check</th>
+                <th scope="col">Until</th>
                 <th scope="col">Outcome</th>
               </tr>
             </thead>
@@ -176,7 +176,7 @@ function LiveRow(props: { session: Session; tenantId: string; serialNumber: stri
       <td>{s.runtimeStatus ?? '—'}</td>
       <td>{s.step ?? (s.steps.at(-1)?.step || '—')}</td>
       <td>{s.waitingFor ?? '—'}</td>
-      <td>{time(s.nextCheckAt)}</td>
+      <td>{time(s.until)}</td>
       <td>
         {s.outcome ? (
           <>
