@@ -1,4 +1,5 @@
 // The app's entry (package.json `main`): importing a registration file registers its function with the host.
+import './hooks/residency';
 import './http/health';
 import './http/autopilot-webhook';
 import './queues/start-onboarding';
@@ -12,6 +13,13 @@ import './http/console';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';
+import './timers/compliance';
+import './orchestrations/compliance';
+import './activities/compliance';
+import './queues/remediate-device';
 import './timers/provisioning';
 import './orchestrations/provisioning';
 import './activities/provisioning';
+import './orchestrations/access';
+import './activities/access';
+import './timers/access';

@@ -1,6 +1,8 @@
 import { type TokenCredential } from '@azure/core-auth';
 import { version as packageVersion } from '../package.json';
+import { accessWiring } from './access/wiring';
 import { auditWiring } from './audit/wiring';
+import { complianceWiring } from './compliance/wiring';
 import { type AppConfig, loadConfig } from './config';
 import { consoleWiring } from './console/wiring';
 import { healthWiring } from './health/wiring';
@@ -24,6 +26,8 @@ export interface App {
   readonly operators: ReturnType<typeof operatorsWiring>;
   readonly telemetry: ReturnType<typeof telemetryWiring>;
   readonly console: ReturnType<typeof consoleWiring>;
+  readonly access: ReturnType<typeof accessWiring>;
+  readonly compliance: ReturnType<typeof complianceWiring>;
 }
 
 /** The composition root: a lazily built platform, then one line per capability, each built on first use. */
@@ -46,12 +50,16 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
         app.onboarding,
         app.audit,
         app.telemetry,
+        app.access,
+        app.compliance,
         config,
         version,
         app.provisioning,
       ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
     console: () => consoleWiring(config),
+    access: () => accessWiring(platform, app.tenants, app.audit.port),
+    compliance: () => complianceWiring(platform, app.tenants, app.telemetry, app.audit.port),
   });
   return app;
 }

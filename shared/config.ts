@@ -79,8 +79,19 @@ const schema = z.object({
   TELEMETRY_HOURLY_SCHEDULE: z.string().min(1).default('0 5 * * * *'),
   TELEMETRY_SIX_HOURLY_SCHEDULE: z.string().min(1).default('0 20 */6 * * *'),
   TELEMETRY_DAILY_SCHEDULE: z.string().min(1).default('0 40 2 * * *'),
+  /** NCRONTAB schedule of the compliance sweeps: every 4 hours, after the hourly telemetry pull. */
+  COMPLIANCE_SWEEP_SCHEDULE: z.string().min(1).default('0 15 */4 * * *'),
   /** NCRONTAB schedule of the reconcile over all managed tenants: every 4 hours (policy health alerts within 4 h). */
   RECONCILE_SCHEDULE: z.string().min(1).default('0 30 */4 * * *'),
+  /** NCRONTAB schedule of the daily run that rotates service-account passwords older than 13 days. */
+  CREDENTIAL_ROTATION_SCHEDULE: z.string().min(1).default('0 15 3 * * *'),
+  /**
+   * The Azure regions of the stores that have no region to read on their endpoints (Cosmos DB's is read from the
+   * account): start-up refuses to run unless each is declared and in the US (shared/platform/residency.ts).
+   */
+  STORAGE_REGION: z.string().min(1).optional(),
+  SERVICEBUS_REGION: z.string().min(1).optional(),
+  KEYVAULT_REGION: z.string().min(1).optional(),
   /**
    * The webhook sources allowed to deliver, comma-separated; each has its HMAC key in Key Vault as
    * `autopilot-webhook-secret-<source>`. Any other `x-mds-source` is refused without a Key Vault read.

@@ -113,6 +113,12 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   readonly code = 'conflict';
   readonly status = 409;
+  /** RFC 7807 extension members that say what is in the way (who holds a lease, until when). */
+  readonly extensions: Record<string, unknown>;
+  constructor(message: string, options?: ErrorOptions & { extensions?: Record<string, unknown> }) {
+    super(message, options);
+    this.extensions = options?.extensions ?? {};
+  }
 }
 
 /** An optimistic-concurrency check (ETag) failed: someone else wrote first. Re-read and try again. */

@@ -136,6 +136,24 @@ export const aad = {
     message:
       'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.',
   }),
+  userNotFound: (tenant: string): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50034,
+    message: `The user account {EmailHidden} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+  }),
+  invalidPassword: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50126,
+    message: 'Error validating credentials due to invalid username or password.',
+  }),
+  userDisabled: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 50057,
+    message: 'The user account is disabled.',
+  }),
   unsupportedGrant: (grant: string): AadFailure => ({
     status: 400,
     error: 'unsupported_grant_type',

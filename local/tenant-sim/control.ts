@@ -13,6 +13,11 @@
  *   GET|PUT|DELETE /_sim/tenants/{id}/faults       injected latency / 5xx rate / 429 burst (FaultSettings)
  *   PUT    /_sim/tenants/{id}/exports              {failNext?: {count, reportName?}, expireNextDownloads?: n}
  *   POST   /_sim/tenants/{id}/devices/quality-update   {count, seed?}: devices install the latest cumulative update
+ *   PUT    /_sim/tenants/{id}/devices/{serialOrId}/posture   what a compliance sweep reads: {healthy?, antivirus?,
+ *          realTimeProtection?, tamperProtection?, signaturesCurrent?, encrypted?, recoveryKeyEscrowed?, defender?,
+ *          offlineDays?, latestQualityUpdate?, windowsRelease?, knownFoldersProtected?, windowsHello?, tpmPresent?,
+ *          scheduledQuickScans?, intuneCompliance?, joinGroups?, leaveGroups?} (model/posture.ts) → 204
+ *   POST   /_sim/tenants/{id}/devices/posture   {change, count?, seed?}: the same on many devices → {managedDeviceIds}
  *   GET|PUT /_sim/tenants/{id}/throttling          {enabled?, limits?: {intune|graph|defender|defenderAvInfo: [{windowMs,max,writesOnly?}]}}
  *   GET|PUT /_sim/throttling                       the same, as the default for every tenant
  *   GET    /_sim/clock                             {now, epochMs, virtual, nextDue?}
@@ -102,6 +107,20 @@ export class SimControl {
     this.existing(tenantId);
     if (!this.model.installQualityUpdate) throw new Error('This model has no device updates.');
     return this.model.installQualityUpdate(tenantId, count, seed);
+  }
+
+  /** Seeds what a compliance sweep reads on one device, or makes it recover (`{healthy: true}`). */
+  setPosture(tenantId: string, serialOrId: string, change: unknown): void {
+    this.existing(tenantId);
+    if (!this.model.setPosture) throw new Error('This model has no device posture.');
+    this.model.setPosture(tenantId, serialOrId, change as never);
+  }
+
+  /** The same posture change on `count` managed devices (all when absent); returns their managed device ids. */
+  seedPosture(tenantId: string, change: unknown, count?: number, seed?: number): string[] {
+    this.existing(tenantId);
+    if (!this.model.seedPosture) throw new Error('This model has no device posture.');
+    return this.model.seedPosture(tenantId, change as never, count, seed);
   }
 
   /** Changes a tenant as its own admins would (drift for provisioning to find, or a readiness case). */
@@ -239,6 +258,11 @@ const exportScriptSchema = z.strictObject({
   expireNextDownloads: z.int().min(0).optional(),
 });
 const qualityUpdateSchema = z.strictObject({ count: z.int().min(0), seed: z.int().optional() });
+const seedPostureSchema = z.strictObject({
+  change: z.record(z.string(), z.unknown()),
+  count: z.int().min(0).optional(),
+  seed: z.int().optional(),
+});
 
 const limitSchema = z.strictObject({
   windowMs: z.int().positive(),
@@ -381,6 +405,22 @@ const endpoints: ControlEndpoint[] = [
     run: (control, { id }, body) => {
       const { count, seed } = qualityUpdateSchema.parse(body);
       return ok({ managedDeviceIds: control.installQualityUpdate(id as string, count, seed) });
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: '/tenants/{id}/devices/{device}/posture',
+    run: (control, { id, device }, body) => {
+      control.setPosture(id as string, device as string, body);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/tenants/{id}/devices/posture',
+    run: (control, { id }, body) => {
+      const { change, count, seed } = seedPostureSchema.parse(body);
+      return ok({ managedDeviceIds: control.seedPosture(id as string, change, count, seed) });
     },
   },
   {

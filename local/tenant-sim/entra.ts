@@ -1,6 +1,6 @@
 /**
  * Entra ID on loopback: the v2.0 token endpoint (client credentials with a client secret or a certificate
- * assertion), OpenID metadata, JWKS, operator (user) tokens, and access-token checking for Graph/Defender.
+ * assertion, and the resource-owner password grant for a tenant's users), OpenID metadata, JWKS, operator (user) tokens, and access-token checking for Graph/Defender.
  *
  * Token format, chosen to match what the real services hand out:
  * - App tokens for Graph/Defender are v1.0 tokens (those resources accept v1 only): `iss` is
@@ -323,7 +323,10 @@ export class EntraId {
   }
 
   private token(tenantSegment: string, form: URLSearchParams): SimResponse {
-    const result = this.clientCredentials(tenantSegment, form);
+    const result =
+      form.get('grant_type') === 'password'
+        ? this.passwordGrant(tenantSegment, form)
+        : this.clientCredentials(tenantSegment, form);
     if ('status' in result) return aadErrorResponse(result, new Date());
     this.counters.tokenIssued(result.tenantId);
     return json(200, {
@@ -398,6 +401,46 @@ export class EntraId {
       ver: '1.0',
     };
     return { token: signJwt(claims, this.signingKey), tenantId };
+  }
+
+  /**
+   * The resource-owner password credentials grant (ROPC): `client_id` of an app of the tenant, `username` (the
+   * UPN), `password` and `scope`. Entra ID answers a wrong password with AADSTS50126 and an unknown user with
+   * AADSTS50034, both `invalid_grant`; the token is a delegated v2.0 token for the user.
+   */
+  private passwordGrant(
+    tenantSegment: string,
+    form: URLSearchParams,
+  ): AadFailure | { token: string; tenantId: string } {
+    const tenant = this.model.tenant(tenantSegment);
+    if (!tenant) return aad.tenantNotFound(tenantSegment);
+    const clientId = form.get('client_id') ?? '';
+    const app = tenant.apps.find((candidate) => candidate.clientId.toLowerCase() === clientId.toLowerCase());
+    if (!app) return aad.appNotFound(clientId, tenant.id);
+    const user = tenant.directory?.user(form.get('username') ?? '');
+    if (!user) return aad.userNotFound(tenant.id);
+    if (!user.passwordMatches(form.get('password') ?? '')) return aad.invalidPassword();
+    if (!user.accountEnabled) return aad.userDisabled();
+    const now = nowSeconds();
+    const claims: JwtClaims = {
+      aud: graphResource,
+      iss: `https://sts.windows.net/${tenant.id}/`,
+      iat: now,
+      nbf: now,
+      exp: now + this.tokenLifetimeSeconds,
+      amr: ['pwd'],
+      appid: app.clientId,
+      azp: app.clientId,
+      idtyp: 'user',
+      oid: user.id,
+      scp: (form.get('scope') ?? '').trim() || 'openid',
+      sub: pairwiseSubject(user.id, graphResource),
+      tid: tenant.id,
+      upn: user.userPrincipalName,
+      uti: randomUUID(),
+      ver: '1.0',
+    };
+    return { token: signJwt(claims, this.signingKey), tenantId: tenant.id };
   }
 
   /** RFC 7523 client assertion as MSAL writes it: PS256 + `x5t#S256` (or RS256 + `x5t`), aud = token endpoint. */

@@ -21,10 +21,20 @@ export interface SimAppRegistration {
   permissions: readonly string[];
 }
 
+/** A user as the password grant sees one. */
+export interface SimSignInUser {
+  id: string;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+  passwordMatches(password: string): boolean;
+}
+
 export interface SimTenantView {
   id: string;
   displayName?: string;
   apps: readonly SimAppRegistration[];
+  /** The tenant's users, by object id or userPrincipalName; a model without users signs nobody in. */
+  directory?: { user(idOrUpn: string): SimSignInUser | undefined };
 }
 
 export interface SimModel {
@@ -38,6 +48,10 @@ export interface SimModel {
   scriptExports?(tenantId: string, script: never): void;
   /** `count` devices install their latest cumulative update; returns their managed device ids. */
   installQualityUpdate?(tenantId: string, count: number, seed?: number): string[];
+  /** Seeds a device's compliance posture (the control API passes the request body as `change`). */
+  setPosture?(tenantId: string, serialOrId: string, change: never): void;
+  /** The same posture change on `count` managed devices (all when absent), chosen in a stable order from `seed`. */
+  seedPosture?(tenantId: string, change: never, count?: number, seed?: number): string[];
   /** Changes a tenant as its admins would (the control API passes the request body as `change`). */
   changeTenant?(tenantId: string, change: never): void;
 }

@@ -21,7 +21,20 @@ export const auditActions = [
   'tenant.reconcile',
   'drift.remediate',
   'drift.accept',
+  'compliance.sweep',
+  'compliance.settings',
   'drift.policy',
+  // Privileged access (shared/access): every step of a checkout of a tenant's service-account credential.
+  'credential.request',
+  'credential.approve',
+  'credential.deny',
+  'credential.expire',
+  'credential.checkout',
+  'credential.checkin',
+  'credential.revoke',
+  'credential.rotate',
+  'credential.breakGlass',
+  'credential.reviewClose',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -35,7 +48,7 @@ export type AuditActor =
   | { kind: 'service'; functionName: string; instanceId?: string };
 
 export interface AuditTarget {
-  type: 'tenant' | 'device' | 'user' | 'operator' | 'onboarding';
+  type: 'tenant' | 'device' | 'user' | 'operator' | 'onboarding' | 'credential';
   /** An identifier that is not personal data. */
   id: string;
   customerPersonal?: {

@@ -35,7 +35,7 @@ export const auditEventSchema = z.strictObject({
   ]),
   tenantId: impersonal(64).optional(),
   target: z.strictObject({
-    type: z.enum(['tenant', 'device', 'user', 'operator', 'onboarding']),
+    type: z.enum(['tenant', 'device', 'user', 'operator', 'onboarding', 'credential']),
     id: impersonal(256),
     customerPersonal: z
       .strictObject({

@@ -10,6 +10,12 @@ export interface HealthReport {
   status: 'healthy' | 'degraded';
   version: string;
   dependencies: Record<string, { state: DependencyState; latencyMs: number; error?: string }>;
+  /** Where each store is, and whether all are in the US. */
+  residency?: {
+    ok: boolean;
+    stores: { store: string; source: string; region?: string | undefined; inUs: boolean }[];
+    error?: string;
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import { invocationLog } from '../logging';
 import {
   AppError,
   ConfigError,
+  ConflictError,
   ForbiddenError,
   InvalidTokenError,
   ThrottledError,
@@ -103,7 +104,7 @@ export function toProblemResponse(
           }
         : {};
     const response = problem(error.status, error.code, error.message, {
-      ...(error instanceof ForbiddenError ? error.extensions : {}),
+      ...(error instanceof ForbiddenError || error instanceof ConflictError ? error.extensions : {}),
       instance,
       ...listed,
     });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { accessRoutes } from '../access/routes';
 import { type AuditAction } from '../audit/contract';
+import { complianceRoutes } from '../compliance/routes';
 import { auditQuerySchema } from '../audit/query';
 import { deviceHealthStates } from '../domain/device-health';
 import { tenantStatuses, updateRings } from '../domain/tenant';
@@ -442,6 +444,7 @@ export const operatorRoutes = {
     }),
     success: { status: 200, description: 'The verification report; `ok` says whether both sinks are intact' },
   },
+  ...complianceRoutes,
   ...provisioningRoutes,
   openApiDocument: {
     method: 'GET',
@@ -451,6 +454,7 @@ export const operatorRoutes = {
     summary: 'This document (OpenAPI 3.1)',
     success: { status: 200, description: 'The OpenAPI document', contentType: 'application/json' },
   },
+  ...accessRoutes,
   docs: {
     method: 'GET',
     path: 'docs',

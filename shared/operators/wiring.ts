@@ -1,4 +1,5 @@
 import { type HttpHandler } from '@azure/functions';
+import { type AccessCapability } from '../access/wiring';
 import { type AuditPort } from '../audit/contract';
 import { type AuditCapability } from '../audit/wiring';
 import { type AppConfig } from '../config';
@@ -14,6 +15,7 @@ import {
   type RouteImplementation,
 } from './endpoint';
 import { type TelemetryCapability } from '../telemetry/wiring';
+import { type ComplianceCapability } from '../compliance/wiring';
 import { auditHandlers } from './handlers/audit';
 import { telemetryHandlers } from './handlers/telemetry';
 import { provisioningHandlers } from './handlers/provisioning';
@@ -48,6 +50,8 @@ export function operatorsWiring(
   onboarding: Pick<OnboardingCapability, 'store' | 'startOrder' | 'status'>,
   auditCapability: Pick<AuditCapability, 'port' | 'listHandler' | 'verifyHandler'>,
   telemetry: Pick<TelemetryCapability, 'tenantView' | 'deviceView'>,
+  access: Pick<AccessCapability, 'handlers'>,
+  compliance: Pick<ComplianceCapability, 'handlers'>,
   config: OperatorsConfig,
   version: string,
   provisioning: Pick<ProvisioningCapability, 'store' | 'operations'>,
@@ -79,9 +83,11 @@ export function operatorsWiring(
           now,
         }),
         ...telemetryHandlers({ tenants, telemetry }),
+        ...compliance.handlers,
         ...provisioningHandlers({ tenants, provisioning, audit, now }),
         ...registryHandlers({ operators: operators.registry, audit, now }),
         ...auditHandlers(auditCapability),
+        ...access.handlers,
         ...docsHandlers(version),
       };
     },

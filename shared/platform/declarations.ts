@@ -30,6 +30,13 @@ export const cosmosContainers = {
   telemetry: { id: 'telemetry', partitionKeyPath: '/tenantId' },
   /** Per tenant: the last readiness assessment, the ids of the objects provisioning created, and drift records. */
   provisioning: { id: 'provisioning', partitionKeyPath: '/tenantId' },
+  /**
+   * Privileged access, per tenant: credential requests (one per checkout), one state document per service account
+   * (its lease and rotation lock) and break-glass review items. Never a password: those live in Key Vault alone.
+   */
+  credentials: { id: 'credentials', partitionKeyPath: '/tenantId' },
+  /** Compliance: results per device and rule, the remediation ledger, one record per sweep, the tenant's settings. */
+  compliance: { id: 'compliance', partitionKeyPath: '/tenantId' },
 } as const satisfies Record<string, { id: string; partitionKeyPath: string }>;
 
 export type CosmosContainerName = keyof typeof cosmosContainers;
@@ -38,10 +45,14 @@ export type CosmosContainerName = keyof typeof cosmosContainers;
 export const blobContainers = {
   /** Raw telemetry snapshots, gzip, one blob per tenant, source and run: `{tenant}/{source}/{run}.{ndjson|csv}.gz`. */
   telemetryRaw: 'telemetry-raw',
+  /** A sweep's facts, gzip NDJSON, one blob per tenant and sweep: `{tenant}/{sweep}.ndjson.gz`. */
+  complianceFacts: 'compliance-facts',
 } as const satisfies Record<string, string>;
 
 export const queueNames = {
   deviceOrders: 'device-orders',
+  /** One message per remediation action a sweep planned, scheduled at its place in the write budget. */
+  remediations: 'remediations',
 } as const;
 
 export const topicNames = {
@@ -50,6 +61,8 @@ export const topicNames = {
   auditEvents: 'audit-events',
   /** Conditions an operator must look at (an audit event that could not be delivered). */
   operationsAlerts: 'operations-alerts',
+  /** `credential.*` CloudEvents: every step of a privileged checkout and every rotation (ids and states only). */
+  credentialEvents: 'credential-events',
 } as const;
 
 /**
@@ -69,6 +82,12 @@ export const auditSubscriptionNames = {
 
 export const alertTypes = {
   auditDeliveryFailed: 'audit.deliveryFailed',
+  /** A service-account password could not be rotated after its retries: the old one may still be valid. */
+  credentialRotationFailed: 'credential.rotationFailed',
+  /** A credential was checked out without a second approver; a review item waits for another approver. */
+  credentialBreakGlass: 'credential.breakGlass',
+  /** A tenant's fleet below a threshold, or a conditional-access mismatch that persists (compliance sweeps). */
+  tenantAlert: 'tenant.alert',
 } as const;
 
 export const operationsAlertsSubscriptionNames = {
@@ -82,8 +101,31 @@ export const auditMaxDeliveryCount = 10;
 export const deviceEventTypes = {
   onboarded: 'device.onboarded',
   onboardingFailed: 'device.onboardingFailed',
+  /** A device went healthy ⇄ unhealthy (compliance sweeps); published only when its state changes. */
+  healthChanged: 'device.healthChanged',
+  /** A remediation was tried the maximum number of times and the rule still fails. */
+  remediationFailed: 'device.remediationFailed',
 } as const;
 export type DeviceEventType = (typeof deviceEventTypes)[keyof typeof deviceEventTypes];
+
+/** Types of the events on `credential-events` (the Service Bus `subject`). */
+export const credentialEventTypes = {
+  requested: 'credential.requested',
+  approved: 'credential.approved',
+  denied: 'credential.denied',
+  expired: 'credential.expired',
+  checkedOut: 'credential.checkedOut',
+  checkedIn: 'credential.checkedIn',
+  leaseExpired: 'credential.leaseExpired',
+  revoked: 'credential.revoked',
+  rotated: 'credential.rotated',
+  rotationFailed: 'credential.rotationFailed',
+  brokeGlass: 'credential.brokeGlass',
+  reviewClosed: 'credential.reviewClosed',
+} as const;
+export type CredentialEventType = (typeof credentialEventTypes)[keyof typeof credentialEventTypes];
+
+export const credentialEventsSubscriptionNames = { allEvents: 'all-events' } as const;
 
 export const deviceEventsSubscriptionNames = {
   onboardingResults: 'onboarding-results',
@@ -98,6 +140,13 @@ export const messagingEntities = {
       lockDuration: 'PT1M',
       maxDeliveryCount: 10,
       duplicateDetectionHistoryTimeWindow: 'PT10M',
+    },
+    {
+      name: queueNames.remediations,
+      lockDuration: 'PT2M',
+      maxDeliveryCount: 10,
+      // An action's id is its message id: a sweep's activity retried sends each action once.
+      duplicateDetectionHistoryTimeWindow: 'PT1H',
     },
   ],
   topics: [
@@ -151,6 +200,11 @@ export const messagingEntities = {
           ],
         },
       ],
+    },
+    {
+      name: topicNames.credentialEvents,
+      duplicateDetectionHistoryTimeWindow: 'PT10M',
+      subscriptions: [{ name: credentialEventsSubscriptionNames.allEvents }],
     },
     {
       name: topicNames.operationsAlerts,

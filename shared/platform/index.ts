@@ -11,6 +11,7 @@ import { type CosmosContainerName, cosmosContainers, queueNames } from './declar
 import { TenantClients } from './graph/tenant-clients';
 import { createSecretClient, keyVaultProbe, type SecretReader, secretReader } from './keyvault';
 import { lazy, wasBuilt } from './lazy';
+import { residencyGate, type ResidencyGate } from './residency';
 import { createServiceBusClient, requestPathRetryOptions, serviceBusProbe } from './servicebus';
 import { blobProbe, createBlobServiceClient } from './storage';
 import { pipelineTls, type TrustedTls, trustedTls } from './tls';
@@ -28,6 +29,8 @@ export interface Platform {
   readonly blobs: BlobServiceClient;
   /** Graph and Defender clients per customer tenant, signed in with the tenant's credential from Key Vault. */
   readonly tenantClients: TenantClients;
+  /** Whether every store is in the US: checked at start-up (functions/hooks) and reported by the health endpoint. */
+  readonly residency: ResidencyGate;
   container(name: CosmosContainerName): Container;
   /** One sender per entity, shared. */
   sender(entity: string): ServiceBusSender;
@@ -58,6 +61,7 @@ export function createPlatform(
     secrets: () => createSecretClient(config.KEYVAULT_URL, clients.credential, clients.tls),
     secretReader: () => secretReader(clients.secrets),
     blobs: () => createBlobServiceClient(config, () => clients.credential, clients.tls),
+    residency: () => residencyGate(config, () => clients.cosmos.client),
     tenantClients: () =>
       new TenantClients(
         {

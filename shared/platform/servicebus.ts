@@ -1,5 +1,10 @@
 import { type TokenCredential } from '@azure/core-auth';
-import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
+import {
+  ServiceBusClient,
+  type ServiceBusClientOptions,
+  type ServiceBusMessage,
+  type ServiceBusSender,
+} from '@azure/service-bus';
 import { type DependencyProbe } from '../health/check';
 
 /** The `ServiceBusConnection` connection, in the Functions convention. */
@@ -48,4 +53,22 @@ export function serviceBusProbe(serviceBus: ServiceBusClient, queueName: string)
       }
     },
   };
+}
+
+/** Sends messages in as few batches as fit the entity's size limit (nothing is sent for an empty list). */
+export async function sendInBatches(
+  sender: ServiceBusSender,
+  messages: readonly ServiceBusMessage[],
+): Promise<void> {
+  let batch = await sender.createMessageBatch();
+  for (const message of messages) {
+    if (batch.tryAddMessage(message)) continue;
+    if (batch.count === 0)
+      throw new Error(`message ${String(message.messageId)} exceeds the maximum message size`);
+    await sender.sendMessages(batch);
+    batch = await sender.createMessageBatch();
+    if (!batch.tryAddMessage(message))
+      throw new Error(`message ${String(message.messageId)} exceeds the maximum message size`);
+  }
+  if (batch.count > 0) await sender.sendMessages(batch);
 }

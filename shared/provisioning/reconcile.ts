@@ -1,10 +1,10 @@
-import { randomBytes, randomInt } from 'node:crypto';
 import { type SecretClient } from '@azure/keyvault-secrets';
 import { type AuditPort } from '../audit/contract';
 import { type TenantRecord } from '../domain/tenant';
 import { ThrottledError } from '../errors';
 import { ResourceNotFoundError } from '../platform/graph/api-errors';
 import { type ApiClient } from '../platform/graph/api-client';
+import { generatePassword } from '../platform/passwords';
 import { segment } from '../platform/graph/odata';
 import {
   desiredAccounts,
@@ -42,14 +42,6 @@ export interface ReconcileDeps {
   store: ProvisioningStore;
   audit: AuditPort;
   now: () => Date;
-}
-
-/** Random, 24 characters from four classes: Entra's complexity rule holds for any draw. */
-function generatePassword(): string {
-  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!@#$%^*-_=+'];
-  const chars = classes.map((c) => c[randomInt(c.length)]);
-  const rest = randomBytes(20).toString('base64url').slice(0, 20);
-  return [...chars, ...rest].join('');
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -19,7 +19,7 @@ import {
   telemetrySources,
 } from './contract';
 import { downloadExport, exportBytes, exportRows } from './exports';
-import { withRawSnapshot } from './raw-snapshots';
+import { withRawSnapshot } from '../platform/gzip-blob';
 import { RecordSink } from './records';
 import {
   configurationProfilesPath,

@@ -1,5 +1,5 @@
-import { type Container, type ItemDefinition, type OperationInput } from '@azure/cosmos';
-import { DependencyUnavailableError, ThrottledError } from '../errors';
+import { type Container, type ItemDefinition } from '@azure/cosmos';
+import { bulkRead, bulkWrite } from '../platform/cosmos/bulk';
 import { cosmosCall } from '../platform/cosmos/errors';
 import { type Cadence, type TelemetrySource } from './contract';
 
@@ -65,8 +65,6 @@ export interface PendingJob extends ItemDefinition {
   submittedInRun: string;
 }
 
-const bulkSize = 100;
-
 export class TelemetryStore {
   constructor(private readonly container: Container) {}
 
@@ -75,51 +73,20 @@ export class TelemetryStore {
    * call: each costs the same whatever the container holds, where a query over ids would scan it.
    */
   async hashes(tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const records = await bulkRead<{ hash?: unknown }>(
+      this.container,
+      tenantId,
+      ids,
+      `read telemetry hashes of ${tenantId}`,
+    );
     const found = new Map<string, string>();
-    for (let start = 0; start < ids.length; start += bulkSize) {
-      const chunk = ids.slice(start, start + bulkSize);
-      const operations: OperationInput[] = chunk.map((id) => ({
-        operationType: 'Read',
-        id,
-        partitionKey: tenantId,
-      }));
-      const results = await cosmosCall(`read telemetry hashes of ${tenantId}`, () =>
-        this.container.items.bulk(operations, { continueOnError: true }),
-      );
-      results.forEach((result, index) => {
-        const body = result.resourceBody as { hash?: unknown } | undefined;
-        if (result.statusCode < 300 && typeof body?.hash === 'string')
-          found.set(chunk[index] as string, body.hash);
-        else if (result.statusCode === 429)
-          throw new ThrottledError(`read telemetry hashes of ${tenantId}: throttled by Cosmos DB`, 1_000);
-        else if (result.statusCode >= 400 && result.statusCode !== 404)
-          throw new DependencyUnavailableError(
-            `read telemetry hashes of ${tenantId}: status ${result.statusCode}`,
-            'cosmos',
-          );
-      });
-    }
+    for (const [id, record] of records) if (typeof record.hash === 'string') found.set(id, record.hash);
     return found;
   }
 
   /** Upserts records in bulk; a record already written by an earlier attempt is simply written again. */
   async upsertAll(tenantId: string, records: readonly TelemetryRecord[]): Promise<number> {
-    for (let start = 0; start < records.length; start += bulkSize) {
-      const operations: OperationInput[] = records
-        .slice(start, start + bulkSize)
-        .map((resourceBody) => ({ operationType: 'Upsert', resourceBody, partitionKey: tenantId }));
-      const results = await cosmosCall(`write telemetry of ${tenantId}`, () =>
-        this.container.items.bulk(operations, { continueOnError: true }),
-      );
-      const failed = results.filter((result) => result.statusCode >= 400);
-      if (failed.some((result) => result.statusCode === 429))
-        throw new ThrottledError(`write telemetry of ${tenantId}: throttled by Cosmos DB`, 1_000);
-      if (failed.length > 0)
-        throw new DependencyUnavailableError(
-          `write telemetry of ${tenantId}: ${failed.length} of ${operations.length} writes failed (status ${failed[0]?.statusCode})`,
-          'cosmos',
-        );
-    }
+    await bulkWrite(this.container, tenantId, { upsert: records }, `write telemetry of ${tenantId}`);
     return records.length;
   }
 

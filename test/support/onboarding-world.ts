@@ -12,7 +12,9 @@ import {
 } from '../../shared/platform/declarations';
 import { composition, resetComposition } from '../../shared/composition';
 import { telemetryTimers } from '../../shared/telemetry/contract';
+import { sweepTimer } from '../../shared/compliance/contract';
 import { reconcileTimer } from '../../shared/provisioning/contract';
+import { rotationTimer } from '../../shared/access/contract';
 import { type TenantRecord } from '../../shared/domain/tenant';
 import { onboardingInstanceId } from '../../shared/onboarding/device-order';
 import { signDelivery, webhookHeaders } from '../../shared/onboarding/webhook/signature';
@@ -63,11 +65,27 @@ export interface PostOptions {
 
 const e5 = '06ebc4ee-1bb5-47dd-8120-11324bc54e06';
 
+const appTimers = [
+  ...telemetryTimers.map(({ name }) => name),
+  rotationTimer.name,
+  reconcileTimer.name,
+  sweepTimer.name,
+];
 /**
- * The app's timers fire only in a world that asks for them (`timers: true`), so that they stay out of other tests'
- * time; such a world keeps its data in a Cosmos database of its own (`ownDatabase`).
+ * `timers: true` leaves the reconcile and sweep timers off: their tests start them at the windows they choose
+ * (host.invoke), or name them.
  */
-export async function startOnboardingWorld(options: { timers?: boolean } = {}): Promise<OnboardingWorld> {
+const timersOfTrue = appTimers.filter((name) => name !== reconcileTimer.name && name !== sweepTimer.name);
+
+/**
+ * The app's timers fire only in a world that asks for them (`timers: true` for all of them but the reconcile and sweep, or a
+ * list of their names), so that they stay out of other tests' time; such a world keeps its data in a Cosmos database
+ * of its own (`ownDatabase`): the timers' runs read every tenant of their database.
+ */
+export async function startOnboardingWorld(
+  options: { timers?: boolean | readonly string[] } = {},
+): Promise<OnboardingWorld> {
+  const enabled: readonly string[] = options.timers === true ? timersOfTrue : options.timers || [];
   const clock = new VirtualClock(Date.now());
   const cert = await localCertificate();
   const sim = await startTenantSimulator({ cert, clock });
@@ -87,12 +105,12 @@ export async function startOnboardingWorld(options: { timers?: boolean } = {}): 
       GRAPH_BASE_URL: sim.graphUrl,
       DEFENDER_BASE_URL: sim.defenderUrl,
       ServiceBusConnection: broker.connectionString,
-      // The reconcile timer stays off: its run spans every managed tenant in the shared Cosmos, most of them in
-      // other worlds' simulators. A test fires it itself (host.invoke) when it is what it tests.
-      [`AzureWebJobs.${reconcileTimer.name}.Disabled`]: 'true',
-      ...(options.timers
-        ? await ownDatabase(run)
-        : Object.fromEntries(telemetryTimers.map(({ name }) => [`AzureWebJobs.${name}.Disabled`, 'true']))),
+      ...(enabled.length > 0 ? await ownDatabase(run) : {}),
+      ...Object.fromEntries(
+        appTimers
+          .filter((name) => !enabled.includes(name))
+          .map((name) => [`AzureWebJobs.${name}.Disabled`, 'true']),
+      ),
     },
     log: (entry: LogEntry) => {
       logs.push(entry);
@@ -255,11 +273,15 @@ export function instanceIdOf(tenantId: string, serial: string): string {
   return onboardingInstanceId(tenantId, serial);
 }
 
-/** The events on `device-events` about the given tenants, read from the all-events subscription (up to 10 s). */
+/**
+ * The events on `device-events` about the given tenants, read from the all-events subscription (until `count` came,
+ * for up to `waitMs`; a test that expects none waits only as long as publishing could lag).
+ */
 export async function receiveEvents(
   world: OnboardingWorld,
   tenantIds: string[],
   count: number,
+  waitMs = 10_000,
 ): Promise<ServiceBusReceivedMessage[]> {
   const receiver = world.serviceBus.createReceiver(
     topicNames.deviceEvents,
@@ -270,7 +292,7 @@ export async function receiveEvents(
   );
   const mine: ServiceBusReceivedMessage[] = [];
   try {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + waitMs;
     while (mine.length < count && Date.now() < deadline) {
       const batch = await receiver.receiveMessages(50, { maxWaitTimeInMs: 500 });
       mine.push(...batch.filter((m) => tenantIds.includes(String(m.applicationProperties?.tenantId))));

@@ -55,8 +55,10 @@ export interface OperatorWorld {
   stop(): Promise<void>;
 }
 
-export async function startOperatorWorld(): Promise<OperatorWorld> {
-  const world = await startOnboardingWorld();
+export async function startOperatorWorld(
+  options: Parameters<typeof startOnboardingWorld>[0] = {},
+): Promise<OperatorWorld> {
+  const world = await startOnboardingWorld(options);
   const config = stackConfig();
   world.sim.control.addOperatorTenant(config.OPERATOR_TENANT_ID);
   const seats = { enabled: 20, consumed: 0 };

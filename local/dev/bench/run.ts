@@ -2,6 +2,7 @@ import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
 import { consoleLoad } from './console';
+import { complianceSweeps } from './compliance';
 import { complianceEvaluation } from './compliance-evaluation';
 import { cosmosUpserts } from './cosmos-upserts';
 import { onboardingBurst } from './onboarding';
@@ -18,6 +19,7 @@ const benchmarks: Benchmark[] = [
   operatorAuthentication,
   telemetryPulls,
   consoleLoad,
+  complianceSweeps,
   provisioningRuns,
   complianceEvaluation,
 ];

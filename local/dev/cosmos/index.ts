@@ -1,3 +1,5 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type Server } from 'node:https';
 import { listen } from '@mds/platform-kit';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
@@ -15,6 +17,11 @@ export interface CosmosOptions {
   host?: string;
   /** The stack's certificate: the package's bundled one expired in 2021. */
   cert: { cert: string; key: string };
+  /**
+   * The region the account answers as its write and read location (`GET /`, what the SDK's
+   * `getDatabaseAccount()` reads), as a real account names its regions. Default the package's own, South Central US.
+   */
+  region?: string;
 }
 
 export interface RunningCosmos {
@@ -31,6 +38,7 @@ export async function startCosmos(options: CosmosOptions): Promise<RunningCosmos
   // Without keepAlive the server answers `connection: close`, so every request pays a TLS handshake: measured
   // about five times slower.
   const server = createHttpsServer({ cert: options.cert.cert, key: options.cert.key, keepAlive: true });
+  if (options.region !== undefined) answerRegion(server, options.region);
   const listening = await listen(server, { name: 'Cosmos DB stand-in', host, port: options.port });
   return {
     endpoint: listening.origin,
@@ -38,4 +46,29 @@ export async function startCosmos(options: CosmosOptions): Promise<RunningCosmos
     key: COSMOS_EMULATOR_KEY,
     stop: () => listening.close(),
   };
+}
+
+/**
+ * Rewrites the account document the server answers on `GET /` so that its locations carry `region`. The server
+ * writes every answer with one `res.end(json)`, so the account's answer is rewritten there, endpoints untouched.
+ */
+function answerRegion(server: Server, region: string): void {
+  const [handler] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  if (!handler) throw new Error('the Cosmos stand-in has no request handler');
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
+      const end = res.end.bind(res) as (body: string) => ServerResponse;
+      res.end = ((body: unknown) => {
+        const account = JSON.parse(String(body)) as Record<string, unknown>;
+        for (const key of ['writableLocations', 'readableLocations'])
+          account[key] = (account[key] as { name: string }[]).map((location) => ({
+            ...location,
+            name: region,
+          }));
+        return end(JSON.stringify(account));
+      }) as typeof res.end;
+    }
+    handler(req, res);
+  });
 }

@@ -17,6 +17,7 @@ import { type CustomerAuditStorage, provisionCustomerAuditSink } from './custome
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
 import { type LocalOperator, localOperators, operatorDirectory, seedOperators } from './operators';
+import { seedServiceAccounts } from './service-accounts';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
   type SeededTenant,
@@ -79,6 +80,9 @@ export const localOperator = {
   audience: 'api://managed-desktop-security',
 } as const;
 
+/** The region the local stores stand in for; the Cosmos stand-in's account answers it too. */
+export const localRegion = 'East US';
+
 /** The Autopilot webhook sources the local stack provisions a signing secret for. */
 export const localWebhookSources = ['autopilot'] as const;
 
@@ -105,7 +109,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const serviceBus = life.start('serviceBus', () =>
     startServiceBus({ port: ports.serviceBus, entities: messagingEntities, clock: options.clock }),
   );
-  const cosmos = cert.then((c) => life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c })));
+  const cosmos = cert.then((c) =>
+    life.start('cosmos', () => startCosmos({ port: ports.cosmos, cert: c, region: localRegion })),
+  );
   const keyVault = Promise.all([cert, identity]).then(([c, id]) =>
     life.start('keyVault', () =>
       startKeyVault({
@@ -178,7 +184,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
       TELEMETRY_DAILY_SCHEDULE: '0 40 2 * * *',
+      COMPLIANCE_SWEEP_SCHEDULE: '0 15 */4 * * *',
       RECONCILE_SCHEDULE: '0 30 */4 * * *',
+      CREDENTIAL_ROTATION_SCHEDULE: '0 15 3 * * *',
+      // Where the stand-ins play their part: the regions the deployment declares (Cosmos DB answers its own).
+      STORAGE_REGION: localRegion,
+      SERVICEBUS_REGION: localRegion,
+      KEYVAULT_REGION: localRegion,
       ...(sim
         ? {
             ENTRA_AUTHORITY_HOST: sim.authorityHost,
@@ -208,6 +220,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         operators = localOperators(demo);
         await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
         sim.control.setOperatorDirectory(operatorTenantId, operatorDirectory(operators, settings));
+        // Contoso's service accounts, for the privileged-access walk-through (README).
+        await life.step('serviceAccountsSeeded', () =>
+          seedServiceAccounts(
+            sim,
+            demo.contoso,
+            { url: vault.url, credential, ca: c.cert },
+            options.clock.now(),
+          ),
+        );
       }
     }
     life.timings.total = life.elapsedMs();

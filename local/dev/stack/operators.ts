@@ -71,6 +71,17 @@ export function localOperators(
       shows: 'all tenants; approves credential checkouts (privileged context c1)',
     },
     {
+      ...person('responder', 'Casey Responder'),
+      country: 'US',
+      backgroundCheckExpiresOn: valid,
+      tenants: [demo.contoso],
+      enabled: true,
+      roles: ['Fleet.Read', 'Credentials.Request', 'Credentials.Approve'],
+      amr: ['pwd', 'mfa'],
+      acrs: ['c1'],
+      shows: 'Contoso only; requests and approves credential checkouts (the second engineer of dual control)',
+    },
+    {
       ...person('auditor', 'Addison Auditor'),
       country: 'US',
       backgroundCheckExpiresOn: valid,

@@ -13,6 +13,7 @@ import { type IdSpace } from './ids';
 import { combine } from './random';
 import { type LifecycleDelays, type LifecycleStep } from './spec';
 import { type SimUser } from './directory';
+import { type DevicePosture } from './posture';
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -151,6 +152,8 @@ export class SimDevice {
   realTimeProtection = true;
   tamperProtection = true;
   passiveAntivirus = false;
+  /** What the compliance sweep reads beyond the lifecycle, as seeded by the control API (model/posture.ts). */
+  posture: DevicePosture | null = null;
   private rotations: number[] | null = null;
   private actions: DeviceAction[] | null = null;
 
@@ -160,7 +163,8 @@ export class SimDevice {
     readonly origin: DeviceOrigin,
     readonly serialNumber: string,
     readonly hardware: HardwareModel,
-    readonly release: WindowsRelease,
+    /** The feature update installed; a seeded feature update (model/posture.ts) moves it. */
+    public release: WindowsRelease,
     /** The cumulative update installed; `installLatestQualityUpdate` moves it on. */
     public osRevision: number,
     public primaryUser: SimUser | null,
@@ -315,6 +319,11 @@ export class SimDevice {
     return this.encryptedAt <= now && this.failAt !== 'encryption';
   }
 
+  /** The TPM Intune reports (`hardwareInformation`), unless a test seeded otherwise. */
+  get hasTpm(): boolean {
+    return this.posture?.tpmPresent ?? this.hardware.hasTpm;
+  }
+
   isOnboarded(now: number): boolean {
     return this.onboardedAt <= now;
   }
@@ -372,8 +381,8 @@ export class SimDevice {
   private lastScanAt(now: number, kind: 'quick' | 'full'): number | null {
     const since = Math.max(this.enrolledAt, this.onboardedAt === never ? this.enrolledAt : this.onboardedAt);
     // Defender's scheduled scan: a quick scan daily; the fleet runs no scheduled full scans.
-    let last =
-      kind === 'quick' ? lastTick(this.lastContact(now), this.phase(3, day), day) : Number.NEGATIVE_INFINITY;
+    const scheduled = kind === 'quick' && this.posture?.scheduledQuickScans !== false;
+    let last = scheduled ? lastTick(this.lastContact(now), this.phase(3, day), day) : Number.NEGATIVE_INFINITY;
     if (last < since) last = Number.NEGATIVE_INFINITY;
     for (const action of this.completedActions(now)) {
       const isScan = action.name === 'windowsDefenderScan' || action.name === 'defenderScan';

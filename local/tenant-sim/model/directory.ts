@@ -2,6 +2,7 @@
  * Entra ID's side of a tenant: users, groups (with users and devices as members) and licences. Messages of
  * refusals are the ones Entra ID writes.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { e5Sku } from './catalog';
 import { type SimDevice } from './device';
 import { type ModelError, badRequest, notFound } from './errors';
@@ -15,6 +16,11 @@ export interface AssignedLicense {
 const noLicenses: readonly AssignedLicense[] = Object.freeze([]);
 
 export class SimUser {
+  /** A salted hash of the password, never the password itself; undefined: the user cannot sign in with one. */
+  private passwordHash: { salt: Buffer; hash: Buffer } | undefined;
+  /** When the password was last set (Graph's `lastPasswordChangeDateTime`); null before the first. */
+  lastPasswordChangeAt: number | null = null;
+
   constructor(
     private readonly ids: IdSpace,
     readonly ordinal: number,
@@ -36,6 +42,34 @@ export class SimUser {
   holds(skuId: string): boolean {
     return this.assignedLicenses.some((licence) => licence.skuId === skuId);
   }
+
+  setPassword(password: string, at: number): void {
+    const salt = randomBytes(16);
+    this.passwordHash = { salt, hash: hashPassword(salt, password) };
+    this.lastPasswordChangeAt = at;
+  }
+
+  /** Whether `password` is the user's current password (what the password grant checks). */
+  passwordMatches(password: string): boolean {
+    if (!this.passwordHash) return false;
+    return timingSafeEqual(this.passwordHash.hash, hashPassword(this.passwordHash.salt, password));
+  }
+}
+
+function hashPassword(salt: Buffer, password: string): Buffer {
+  return createHash('sha256').update(salt).update(password, 'utf8').digest();
+}
+
+/**
+ * Entra ID's default password policy for cloud users: 8 to 256 characters, at least three of lower case, upper
+ * case, digits and symbols. Answers the message Graph gives when a password does not comply, or undefined.
+ */
+export function passwordComplexityProblem(password: string): string | undefined {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) =>
+    pattern.test(password),
+  ).length;
+  if (password.length >= 8 && password.length <= 256 && classes >= 3) return undefined;
+  return 'The specified password does not comply with password complexity requirements. Please provide a different password.';
 }
 
 export type DirectoryMember = SimUser | SimDevice;

@@ -8,10 +8,13 @@ import { applyTenantChange } from './changes';
 import { generateFleet } from './fleet';
 import { type TenantChange } from './identity';
 import { allPermissions } from './permissions';
+import { applyPosture, type PostureChange, postureChangeSchema } from './posture';
+import { combine } from './random';
 import { type DeviceBehaviour, type TenantSpec, parseDeviceBehaviour, parseTenantSpec } from './spec';
 import { SimTenant } from './tenant';
 
 export { SimTenant } from './tenant';
+export { type PostureChange } from './posture';
 export { type TenantChange } from './identity';
 export { SimDevice } from './device';
 export { SimUser, SimGroup } from './directory';
@@ -101,6 +104,34 @@ export class SimWorld implements SimModel {
     const tenant = this.tenant(tenantId);
     if (!tenant) throw new UnknownTenantError(tenantId);
     return tenant.installQualityUpdate(count, this.clock.now(), seed).map((device) => device.managedDeviceId);
+  }
+
+  /** Seeds what a compliance sweep reads on one device (model/posture.ts), or makes it recover (`healthy`). */
+  setPosture(tenantId: string, serialOrId: string, change: PostureChange): void {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) throw new UnknownTenantError(tenantId);
+    const device = tenant.findDevice(serialOrId);
+    if (!device) throw new Error(`No device '${serialOrId}' in tenant ${tenantId}.`);
+    applyPosture(device, tenant.directory, postureChangeSchema.parse(change), this.clock.now());
+  }
+
+  /**
+   * The same change on many managed devices at once: `count` of them in a stable order from `seed` (all when
+   * absent), without a request per device, so a test can make 20 % of a 10,000-device fleet fail in one call.
+   */
+  seedPosture(tenantId: string, change: PostureChange, count?: number, seed = 1): string[] {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) throw new UnknownTenantError(tenantId);
+    const valid = postureChangeSchema.parse(change);
+    const now = this.clock.now();
+    const devices = tenant
+      .managedDevices(now)
+      .map((device) => ({ device, key: combine(seed, device.ordinal, 0x5eed) }))
+      .sort((a, b) => a.key - b.key)
+      .slice(0, count)
+      .map((entry) => entry.device);
+    for (const device of devices) applyPosture(device, tenant.directory, valid, now);
+    return devices.map((device) => device.managedDeviceId);
   }
 
   /** Changes a tenant as its own admins would: drift for provisioning to find, or a readiness case. */

@@ -28,6 +28,7 @@ export const Permission = {
   policyReadWriteConditionalAccess: 'Policy.ReadWrite.ConditionalAccess',
   policyReadWriteSecurityDefaults: 'Policy.ReadWrite.SecurityDefaults',
   deviceManagementScriptsReadWrite: 'DeviceManagementScripts.ReadWrite.All',
+  auditLogRead: 'AuditLog.Read.All',
   // Defender for Endpoint
   machineRead: 'Machine.Read.All',
   machineReadWrite: 'Machine.ReadWrite.All',

@@ -225,7 +225,7 @@ export class SimTenant implements SimTenantView {
   }
 
   complianceState(device: SimDevice, now: number): ReturnType<Policies['complianceState']> {
-    return this.policies.complianceState(device, now);
+    return device.posture?.intuneCompliance ?? this.policies.complianceState(device, now);
   }
 
   reportSource(): ReportSource {

@@ -603,7 +603,7 @@ export function autopilotRoutes(world: SimWorld): SimRoute[] {
           .filter((device) => tenant.autopilot.profileFor(device, now)?.profile === profile);
         return list(
           request,
-          assigned.map((device) => autopilotDeviceShape(tenant, device, now, true)),
+          shapedList(assigned, (device) => autopilotDeviceShape(tenant, device, now, true)),
           `deviceManagement/windowsAutopilotDeploymentProfiles('${profile.id}')/assignedDevices`,
         );
       },

@@ -7,6 +7,7 @@ import { type SimWorld } from '../model';
 import { appRoutes } from './apps';
 import { autopilotRoutes } from './autopilot';
 import { bitlockerRoutes } from './bitlocker';
+import { complianceRoutes } from './compliance';
 import { defenderRoutes } from './defender';
 import { groupRoutes } from './groups';
 import { identityRoutes } from './identity';
@@ -29,5 +30,6 @@ export function allRoutes(world: SimWorld): SimRoute[] {
     ...appRoutes(world),
     ...reportRoutes(world),
     ...defenderRoutes(world),
+    ...complianceRoutes(world),
   ];
 }

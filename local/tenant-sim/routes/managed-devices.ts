@@ -108,9 +108,9 @@ export function managedDeviceShape(
                 serialNumber: device.serialNumber,
                 manufacturer: device.hardware.manufacturer,
                 model: device.hardware.model,
-                tpmSpecificationVersion: device.hardware.hasTpm ? '2.0' : '',
-                tpmManufacturer: device.hardware.hasTpm ? 'IFX' : '',
-                tpmVersion: device.hardware.hasTpm ? '7.85' : '',
+                tpmSpecificationVersion: device.hasTpm ? '2.0' : '',
+                tpmManufacturer: device.hasTpm ? 'IFX' : '',
+                tpmVersion: device.hasTpm ? '7.85' : '',
                 osBuildNumber: device.osVersion,
               },
         }

@@ -4,7 +4,7 @@
  */
 import { type SimRequest, type SimResponse, type SimRoute } from '../contract';
 import { type SimTenant, type SimUser, type SimWorld, ModelError, Permission } from '../model';
-import { type AssignedLicense } from '../model/directory';
+import { type AssignedLicense, passwordComplexityProblem } from '../model/directory';
 import {
   created,
   entity,
@@ -64,6 +64,7 @@ export function userShape(user: SimUser): Record<string, unknown> {
       skuId: licence.skuId,
     })),
     createdDateTime: iso(user.createdAt),
+    lastPasswordChangeDateTime: user.lastPasswordChangeAt === null ? null : iso(user.lastPasswordChangeAt),
     mailNickname: user.userPrincipalName.split('@')[0],
     userType: 'Member',
     department: null,
@@ -92,7 +93,26 @@ const writableUserProperties = new Set([
   'surname',
   'jobTitle',
   'accountEnabled',
+  'passwordProfile',
 ]);
+
+/**
+ * A `passwordProfile` as `POST /users` and `PATCH /users/{id}` take it: the password must meet Entra's complexity
+ * rule; `forceChangePasswordNextSignIn` is taken and not enforced (the simulator has no interactive sign-in).
+ */
+function passwordOf(body: Record<string, unknown>): string {
+  const profile = body.passwordProfile as { password?: unknown } | null | undefined;
+  if (typeof profile?.password !== 'string' || profile.password === '') {
+    throw new ModelError(
+      400,
+      'Request_BadRequest',
+      "Invalid value specified for property 'passwordProfile' of resource 'User'.",
+    );
+  }
+  const problem = passwordComplexityProblem(profile.password);
+  if (problem) throw new ModelError(400, 'Request_BadRequest', problem);
+  return profile.password;
+}
 
 function requireProperty<T>(
   body: Record<string, unknown>,
@@ -200,14 +220,7 @@ export function userRoutes(world: SimWorld): SimRoute[] {
       handler: (request) => {
         const tenant = tenantOf(world, request);
         const body = objectBody(request);
-        const passwordProfile = body.passwordProfile as { password?: unknown } | undefined;
-        if (typeof passwordProfile?.password !== 'string' || passwordProfile.password === '') {
-          throw new ModelError(
-            400,
-            'Request_BadRequest',
-            "Invalid value specified for property 'passwordProfile' of resource 'User'.",
-          );
-        }
+        const password = passwordOf(body);
         requireProperty(body, 'mailNickname', isString);
         const user = tenant.directory.addUser(
           {
@@ -221,6 +234,7 @@ export function userRoutes(world: SimWorld): SimRoute[] {
           },
           request.clock.now(),
         );
+        user.setPassword(password, request.clock.now());
         return created({
           '@odata.context': `${request.baseUrl}/$metadata#users/$entity`,
           ...visibleUser(request, userShape(user)),
@@ -244,6 +258,8 @@ export function userRoutes(world: SimWorld): SimRoute[] {
               `Property '${name}' does not exist as a declared property or extension property.`,
             );
         }
+        // Checked before anything changes: a refused password leaves the user as it was.
+        const password = 'passwordProfile' in body ? passwordOf(body) : undefined;
         if ('usageLocation' in body)
           tenant.directory.setUsageLocation(user, optionalString(body, 'usageLocation'));
         if ('displayName' in body) user.displayName = requireProperty(body, 'displayName', isString);
@@ -252,6 +268,7 @@ export function userRoutes(world: SimWorld): SimRoute[] {
         if ('jobTitle' in body) user.jobTitle = optionalString(body, 'jobTitle');
         if ('accountEnabled' in body)
           user.accountEnabled = requireProperty(body, 'accountEnabled', isBoolean);
+        if (password !== undefined) user.setPassword(password, request.clock.now());
         return noContent;
       },
     }),

@@ -62,6 +62,15 @@ describe('privileged actions in the audit trail', () => {
       }),
     ];
     const provisioned = await provisionThroughRoutes();
+    // Privileged access's steps through the port: their routes and flow are exercised over the wire, with the
+    // audit records of each step, in test/integration/access/checkout.test.ts.
+    for (const action of auditActions.filter((a) => a.startsWith('credential.')))
+      byOperator.push(opEvent(action, { type: 'credential', id: `msadmin:${tenant.id}` }));
+    // The compliance routes' actions (their route tests run in the operator world), through the same port.
+    byOperator.push(
+      opEvent('compliance.sweep', { type: 'tenant', id: `${tenant.id}:sweep` }),
+      opEvent('compliance.settings', { type: 'tenant', id: `${tenant.id}:settings` }),
+    );
     const operatorUpdate: AuditEvent = {
       ...opEvent('operator.update', { type: 'operator', id: 'oid-someone-else' }),
       tenantId: undefined,

@@ -28,6 +28,7 @@ import {
 jest.setTimeout(600_000);
 
 const serial = (tenantId: string) => `MATRIX-${tenantId.slice(0, 8)}`.toUpperCase();
+const matrixSweep = (tenantId: string) => `compliance:${tenantId}:2026-01-01T00:00:00Z`;
 const matrixDrift = 'policy-ring-broad:changed';
 const lapsedOn = new Date(Date.now() - 2 * 24 * 60 * 60_000).toISOString().slice(0, 10);
 
@@ -44,6 +45,15 @@ describe('operator API access matrix', () => {
   const unauthorizedSuccesses: string[] = [];
   const wrongRefusals: string[] = [];
   const succeeded = new Set<string>();
+  const credentialRequests = { approve: '', deny: '', own: '', elsewhere: '' };
+  /** Routes whose one authorized caller finds the request in a state that refuses the step (409). */
+  const needsState = new Set<OperatorRouteName>([
+    'checkoutCredential',
+    'checkinCredential',
+    'revokeCredential',
+    'breakGlass',
+    'closeCredentialReview',
+  ]);
 
   beforeAll(async () => {
     ow = await startOperatorWorld();
@@ -82,6 +92,32 @@ describe('operator API access matrix', () => {
     );
     for (const persona of personas) if (persona) await ow.register(persona);
 
+    // Credential requests to act on: two of another operator's (to approve and to deny), and one pending request of
+    // the persona who passes every check, on which the checkout, its end, break glass and review answer 409.
+    const requester: Persona = {
+      ...base('credential requester', ['Credentials.Request'], ['pwd', 'mfa'], scoped),
+      acrs: ['c1'],
+    };
+    await ow.register(requester);
+    const ask = async (persona: Persona, tenantId = ow.inScope.id) => {
+      const answer = await ow.call('POST', `/api/v1/tenants/${tenantId}/credential-requests`, {
+        token: ow.token(persona),
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          justification: 'Access matrix: a request to act on',
+          ticket: 'MATRIX-1',
+          durationMinutes: 30,
+        },
+      });
+      return answer.body.id as string;
+    };
+    credentialRequests.approve = await ask(requester);
+    credentialRequests.deny = await ask(requester);
+    credentialRequests.own = await ask(personas.find((p) => p?.name === 'every role, acrs, scoped')!);
+    const everywhere: Persona = { ...requester, oid: newOid(), record: eligible('all') };
+    await ow.register(everywhere);
+    credentialRequests.elsewhere = await ask(everywhere, ow.outOfScope.id);
+
     // A device and its onboarding record in each tenant, so that reads of one have something to find.
     for (const tenant of [ow.inScope, ow.outOfScope]) {
       const at = new Date().toISOString();
@@ -106,6 +142,34 @@ describe('operator API access matrix', () => {
         outcome: { status: 'onboarded', managedDeviceId: 'm', azureADDeviceId: 'a', ring: 'broad' },
         startedAt: at,
         endedAt: at,
+      });
+      // And its compliance results, from a sweep of an earlier window.
+      await composition().compliance.store.putDevices(tenant.id, [
+        {
+          id: 'device:m',
+          tenantId: tenant.id,
+          type: 'device',
+          deviceId: 'm',
+          serialNumber: serial(tenant.id),
+          baselineVersion: '1',
+          sweepId: matrixSweep(tenant.id),
+          lastEvaluatedAt: at,
+          health: 'healthy',
+          failing: [],
+          caMismatch: false,
+          results: [],
+        },
+      ]);
+      await composition().compliance.store.putSweep({
+        id: `sweep:${matrixSweep(tenant.id)}`,
+        tenantId: tenant.id,
+        type: 'sweep',
+        sweepId: matrixSweep(tenant.id),
+        windowAt: '2026-01-01T00:00:00Z',
+        trigger: 'schedule',
+        status: 'failed',
+        recordedAt: at,
+        error: 'seeded',
       });
       // Under desired-state management, assessed, with one drift record: provisioning's reads find something.
       const record = await composition().tenants.get(tenant.id);
@@ -202,6 +266,24 @@ describe('operator API access matrix', () => {
         return { method: 'GET', path: `/api/v1/audit?tenantId=${tenantId}&pageSize=5` };
       case 'verifyAudit':
         return { method: 'GET', path: `/api/v1/audit/verify?tenantId=${tenantId}` };
+      case 'startSweep':
+        return { method: 'POST', path: `${t}/sweeps` };
+      case 'getSweep':
+        return { method: 'GET', path: `${t}/sweeps/${encodeURIComponent(matrixSweep(tenantId))}` };
+      case 'getCompliance':
+        return { method: 'GET', path: `${t}/compliance?trend=3` };
+      case 'getDeviceCompliance':
+        return { method: 'GET', path: `${t}/compliance/devices/${serial(tenantId)}` };
+      case 'getBaseline':
+        return { method: 'GET', path: '/api/v1/compliance/baseline' };
+      case 'getComplianceSettings':
+        return { method: 'GET', path: `${t}/compliance/settings` };
+      case 'putComplianceSettings':
+        return {
+          method: 'PUT',
+          path: `${t}/compliance/settings`,
+          body: { modes: { 'MDS-ID-02': 'alert' }, thresholds: {}, extraThirdPartyProducts: [] },
+        };
       case 'registerTenant': {
         // A repeat registration of a tenant under management: answered as the first one, nothing started.
         const app = ow.world.sim.world.tenant(tenantId)!.apps[0]!;
@@ -231,12 +313,63 @@ describe('operator API access matrix', () => {
         return { method: 'PUT', path: `${t}/drift-policy`, body: { handling: { 'kind:changed': 'report' } } };
       case 'reconcileTenant':
         return { method: 'POST', path: `${t}/reconcile` };
+      case 'requestCredential':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests`,
+          headers: { 'idempotency-key': randomUUID() },
+          body: {
+            justification: 'Access matrix: may this caller ask?',
+            ticket: 'MATRIX-2',
+            durationMinutes: 15,
+          },
+        };
+      case 'getCredentialRequest':
+        return {
+          method: 'GET',
+          path: `${t}/credential-requests/${tenantId === ow.inScope.id ? credentialRequests.own : credentialRequests.elsewhere}`,
+        };
+      case 'approveCredentialRequest':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.approve}/approve` };
+      case 'denyCredentialRequest':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.deny}/deny`,
+          body: { reason: 'Access matrix' },
+        };
+      case 'checkoutCredential':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.own}/checkout` };
+      case 'checkinCredential':
+        return { method: 'POST', path: `${t}/credential-requests/${credentialRequests.own}/checkin` };
+      case 'revokeCredential':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.own}/revoke`,
+          body: { reason: 'Access matrix' },
+        };
+      case 'breakGlass':
+        return {
+          method: 'POST',
+          path: `${t}/credential-requests/${credentialRequests.own}/break-glass`,
+          body: { reason: 'Access matrix: may this caller break glass?' },
+        };
+      case 'closeCredentialReview':
+        return {
+          method: 'POST',
+          path: `${t}/credential-reviews/${credentialRequests.own}/close`,
+          body: { note: 'Access matrix review' },
+        };
     }
   }
 
   /** The answer the table says a call gets. */
-  function expected(spec: RouteSpec, persona: Persona | undefined, tenantInScope: boolean): Expected {
-    const ok = { status: spec.success.status };
+  function expected(
+    name: OperatorRouteName,
+    spec: RouteSpec,
+    persona: Persona | undefined,
+    tenantInScope: boolean,
+  ): Expected {
+    const ok = needsState.has(name) ? { status: 409, code: 'conflict' } : { status: spec.success.status };
     if (spec.access.kind === 'anonymous') return ok;
     if (!persona) return { status: 401, code: 'invalid_token' };
     if (spec.access.kind === 'signedIn') return ok;
@@ -267,12 +400,14 @@ describe('operator API access matrix', () => {
             ...('headers' in request ? { headers: request.headers } : {}),
           });
           calls += 1;
-          const want = expected(spec, persona, tenantInScope);
+          const want = expected(name, spec, persona, tenantInScope);
           const label = `${persona?.name ?? 'no token'} ${request.method} ${request.path} → ${answer.status} ${answer.body?.code ?? ''} (want ${want.status} ${want.code ?? ''})`;
           const success = answer.status >= 200 && answer.status < 300;
           if (success) succeeded.add(name);
           if (want.status >= 400) {
             if (success) unauthorizedSuccesses.push(label);
+            else if (want.status === 409 && answer.status === 409 && answer.body?.code === 'conflict')
+              succeeded.add(name);
             else if (
               answer.status !== want.status ||
               answer.contentType !== 'application/problem+json' ||

@@ -5,7 +5,7 @@ import { type ContainerClient } from '@azure/storage-blob';
 export type RawWrite = (chunk: string | Buffer) => Promise<void>;
 
 /**
- * Streams one raw snapshot into a gzip blob while `work` runs, written once: a blob that already exists (an earlier
+ * Streams one snapshot (raw telemetry, a sweep's facts) into a gzip blob while `work` runs, written once: a blob that already exists (an earlier
  * attempt of the same run got that far) is kept as it is and this attempt's bytes go nowhere. The upload commits
  * only when everything was written, so a failed attempt leaves no half blob behind.
  */
