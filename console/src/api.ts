@@ -1,22 +1,14 @@
 import { type z } from 'zod';
 import { type operatorRoutes } from '../../shared/operators/routes';
 import { type Auth } from './auth';
-import { type PendingRoutes } from './pending-routes';
 
 type Routes = typeof operatorRoutes;
-/** A route the console calls: one of the table's, or one still on its way (pending-routes.ts). */
-export type RouteName = keyof Routes | keyof PendingRoutes;
-/**
- * The answer of a route of the operator API's table, typed from its schema (types only: nothing of it is bundled);
- * a route not in the table yet has the answer pending-routes.ts declares.
- */
-export type Answer<K extends RouteName> = K extends keyof Routes
-  ? Routes[K]['success'] extends { schema: infer S extends z.ZodType }
-    ? z.output<S>
-    : unknown
-  : K extends keyof PendingRoutes
-    ? PendingRoutes[K]
-    : never;
+/** A route of the operator API's table. */
+export type RouteName = keyof Routes;
+/** The answer of a route of the operator API's table, typed from its schema (types only: nothing of it is bundled). */
+export type Answer<K extends RouteName> = Routes[K]['success'] extends { schema: infer S extends z.ZodType }
+  ? z.output<S>
+  : unknown;
 
 /** RFC 7807 problem details as the API answers them; shown to the operator as they are. */
 export interface Problem {
