@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Page } from 'playwright-core';
 import { signInOnConsole as signIn, tokenRequest } from '@mds/dev';
+import { composition } from '../../shared/composition';
+import { operatorRecords, waitForRecords } from '../support/audit-sinks';
 import { orderFor } from '../support/onboarding-world';
 import { stackSettings } from '../support/stack';
 import {
@@ -141,6 +143,14 @@ describe('the operator console', () => {
   });
 
   it('shows the auditor the trail and its chain verification, and nothing of the fleet', async () => {
+    // Audit delivery is asynchronous: the page shows the trail once the lead's onboarding start has reached the sink.
+    await waitForRecords(
+      () => operatorRecords(composition(), cw.ow.inScope.id),
+      ['onboarding.start'],
+      'operator sink',
+      60_000,
+      (record) => String(record.event.action),
+    );
     const { page: auditor, context } = await cw.newOperatorPage();
     await signIn(auditor, cw.consoleUrl, cw.operators.auditor!);
     await expect(auditor.getByRole('link', { name: 'Fleet' }).count()).resolves.toBe(0);
