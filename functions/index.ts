@@ -9,6 +9,7 @@ import './orchestrations/onboard-device';
 import './orchestrations/watch-tenant';
 import './activities/onboarding';
 import './http/operator-api';
+import './http/console';
 import './timers/telemetry';
 import './orchestrations/telemetry';
 import './activities/telemetry';

@@ -4,6 +4,7 @@ import { accessWiring } from './access/wiring';
 import { auditWiring } from './audit/wiring';
 import { complianceWiring } from './compliance/wiring';
 import { type AppConfig, loadConfig } from './config';
+import { consoleWiring } from './console/wiring';
 import { healthWiring } from './health/wiring';
 import { onboardingWiring } from './onboarding/wiring';
 import { operatorsWiring } from './operators/wiring';
@@ -24,6 +25,7 @@ export interface App {
   readonly audit: ReturnType<typeof auditWiring>;
   readonly operators: ReturnType<typeof operatorsWiring>;
   readonly telemetry: ReturnType<typeof telemetryWiring>;
+  readonly console: ReturnType<typeof consoleWiring>;
   readonly access: ReturnType<typeof accessWiring>;
   readonly compliance: ReturnType<typeof complianceWiring>;
 }
@@ -55,6 +57,7 @@ export function createApp(config: AppConfig, identity?: TokenCredential): App {
         app.provisioning,
       ),
     telemetry: () => telemetryWiring(platform, app.tenants, config),
+    console: () => consoleWiring(config),
     access: () => accessWiring(platform, app.tenants, app.audit.port),
     compliance: () => complianceWiring(platform, app.tenants, app.telemetry, app.audit.port),
   });

@@ -55,6 +55,16 @@ const schema = z.object({
     .regex(/^c([1-9]|[1-9][0-9])$/, { message: 'must be an authentication context id c1 to c99' })
     .default('c1'),
 
+  /**
+   * The operator console's app registration (a `spa` platform with redirect URI `https://<app>/console/`) in the
+   * operator tenant; without it the console page says sign-in is not configured.
+   */
+  OPERATOR_CONSOLE_CLIENT_ID: z.string().min(1).optional(),
+  /** The operator API's delegated scope the console asks for (`<OPERATOR_API_AUDIENCE>/<scope>`). */
+  OPERATOR_API_SCOPE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('access_as_user'),
+  /** Where the built console is (`npm run build` writes `dist/console`), relative to the app's root. */
+  CONSOLE_ASSETS_PATH: z.string().min(1).default('dist/console'),
+
   APP_VERSION: z.string().min(1).optional(),
   ENROLLMENT_DEADLINE: duration.default('P14D'),
   /** Calls in flight per tenant to Graph and to Defender (Intune allows 1,000 requests per 20 s per app and tenant). */

@@ -3,7 +3,7 @@ import { composition } from '../../shared/composition';
 import { httpEntry } from '../../shared/http/problem';
 
 app.http('autopilotWebhook', {
-  route: 'autopilot/webhook',
+  route: 'api/autopilot/webhook',
   methods: ['POST'],
   // Authenticated by the delivery's HMAC signature, not by a function key.
   authLevel: 'anonymous',

@@ -3,7 +3,7 @@ import { composition } from '../../shared/composition';
 import { httpEntry } from '../../shared/http/problem';
 
 app.http('health', {
-  route: 'health',
+  route: 'api/health',
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: httpEntry(() => composition().health.handler),

@@ -6,7 +6,7 @@ import { functionNameOf, operatorRouteEntries } from '../../shared/operators/rou
 
 for (const [name, route] of operatorRouteEntries()) {
   app.http(functionNameOf(name), {
-    route: `v1/${route.path}`,
+    route: `api/v1/${route.path}`,
     methods: [route.method],
     authLevel: 'anonymous', // one function per route of the table; Entra ID bearer tokens, not function keys
     extraInputs: [df.input.durableClient()],

@@ -19,10 +19,14 @@ export {
   provisionCosmos,
   type ProvisionedAuditSink,
   type LocalOperator,
+  localOperatorPassword,
   localOperators,
+  operatorDirectory,
+  operatorRecordOf,
   tokenRequest,
 } from './stack';
 export { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, type RunningAzurite, startAzurite } from './azurite';
 export { COSMOS_EMULATOR_KEY, type RunningCosmos, startCosmos } from './cosmos';
 export { type LocalSettingsFile, readLocalSettings } from './local-settings';
 export { readWebhookSecret, webhookSecretPath, writeWebhookSecret } from './webhook-secret-files';
+export { chromiumPath, completeSignIn, launchChromium, signInOnConsole } from './browser';

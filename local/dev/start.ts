@@ -13,7 +13,7 @@ import {
   portsFromSettings,
   startStack,
 } from './stack';
-import { tokenCommand } from './stack/operators';
+import { localOperatorPassword, tokenCommand } from './stack/operators';
 import { writeWebhookSecret } from './webhook-secret-files';
 
 /**
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       `  Managed identity:    ${relative(root, identityFile)} (\`set -a; . ${relative(root, identityFile)}; set +a\`:`,
       '                       then your own SecretClient with DefaultAzureCredential reaches the local Key Vault)',
       `  Operator API:        http://localhost:${port}/api/v1/docs (the OpenAPI document: /api/v1/openapi.json)`,
+      ...consoleLines(stack, port),
       ...operatorTokenLines(stack, port),
       '  Press Ctrl+C to stop.',
       '',
@@ -99,6 +100,18 @@ async function exportWebhookSecrets(): Promise<string[]> {
       return writeWebhookSecret(root, source, value);
     }),
   );
+}
+
+/** Where the console is and how to sign in to it (the simulator's sign-in page, its certificate trusted first). */
+function consoleLines(stack: RunningStack, port: number): string[] {
+  const simulator = stack.settings.ENTRA_AUTHORITY_HOST;
+  if (!simulator || stack.operators.length === 0) return [];
+  return [
+    `  Operator console:    http://localhost:${port}/console/`,
+    `                       sign in as e.g. lead@operators.example, password ${localOperatorPassword}, then approve`,
+    '                       the MFA request; your browser must trust the stack CA',
+    `                       (${relative(root, stack.settings.TRUSTED_CA_CERT_PATH ?? '')}) or accept ${simulator} once`,
+  ];
 }
 
 /** For each seeded operator, what it shows and a one-line command that prints a fresh token of theirs. */

@@ -11,7 +11,8 @@ export interface AadFailure {
     | 'invalid_scope'
     | 'invalid_resource'
     | 'unsupported_grant_type'
-    | 'invalid_grant';
+    | 'invalid_grant'
+    | 'interaction_required';
   code: number;
   message: string;
 }
@@ -95,6 +96,45 @@ export const aad = {
     error: 'invalid_resource',
     code: 500011,
     message: `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  }),
+  redirectUriMismatch: (redirectUri: string, clientId: string): AadFailure => ({
+    status: 400,
+    error: 'invalid_request',
+    code: 50011,
+    message: `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
+  }),
+  spaRedemptionWithoutOrigin: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_request',
+    code: 9002327,
+    message:
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+  }),
+  pkceRequired: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_request',
+    code: 9002325,
+    message: 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+  }),
+  codeVerifierMismatch: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 501481,
+    message: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+  }),
+  codeInvalid: (): AadFailure => ({
+    status: 400,
+    error: 'invalid_grant',
+    code: 70008,
+    message:
+      'The provided authorization code or refresh token has expired due to inactivity, or was already redeemed. Send a new interactive authorization request for this user and resource.',
+  }),
+  claimsNotSatisfied: (): AadFailure => ({
+    status: 400,
+    error: 'interaction_required',
+    code: 50076,
+    message:
+      'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.',
   }),
   userNotFound: (tenant: string): AadFailure => ({
     status: 400,

@@ -23,7 +23,9 @@
  *   GET    /_sim/clock                             {now, epochMs, virtual, nextDue?}
  *   POST   /_sim/clock/advance                     {ms} or {to: ISO time or epoch ms}; virtual clock only (else 409)
  *   POST   /_sim/tokens/operator                   OperatorTokenOptions → {access_token, token_type, expires_in}
- *   POST   /_sim/operator-tenants                  {tenantId}: serve the OpenID metadata of an operator tenant → 204
+ *   POST   /_sim/operator-tenants                  {tenantId, users?, apps?}: serve the OpenID metadata of an operator
+ *          tenant; with users (oid, upn, name, password, roles, mfa) and single-page apps (clientId, redirectUris,
+ *          apiAudience, apiScopes) its sign-in page and code flow serve them (sign-in.ts) → 204
  *   GET|DELETE /_sim/counters                      all tenants' counters / reset them
  *   GET|DELETE /_sim/tenants/{id}/counters         one tenant's counters / reset them
  */
@@ -32,6 +34,7 @@ import { type Clock, VirtualClock } from '@mds/platform-kit';
 import { type SimResponse } from './contract';
 import { type Counters, type TenantCounters } from './counters';
 import { type EntraId, type OperatorTokenOptions } from './entra';
+import { type OperatorDirectory } from './sign-in';
 import { SimError } from './errors';
 import { type FaultInjector, type FaultSettings } from './faults';
 import { type SimModel, type SimTenantView } from './model-port';
@@ -177,6 +180,14 @@ export class SimControl {
     this.entra.addOperatorTenant(z.string().min(1).parse(tenantId));
   }
 
+  /** The operator tenant's users and single-page apps, who sign in interactively (authorize, code flow). */
+  setOperatorDirectory(tenantId: string, directory: OperatorDirectory): void {
+    this.entra.setOperatorDirectory(
+      z.string().min(1).parse(tenantId),
+      operatorDirectorySchema.parse(directory),
+    );
+  }
+
   counterValues(tenantId: string): TenantCounters {
     return this.counters.read(tenantId);
   }
@@ -268,6 +279,27 @@ const throttlePatchSchema = z.strictObject({
       defenderAvInfo: z.array(limitSchema).optional(),
     })
     .optional(),
+});
+
+const operatorDirectorySchema = z.strictObject({
+  users: z.array(
+    z.strictObject({
+      oid: z.string().min(1),
+      upn: z.string().min(1),
+      name: z.string(),
+      password: z.string().min(1),
+      roles: z.array(z.string()),
+      mfa: z.boolean(),
+    }),
+  ),
+  apps: z.array(
+    z.strictObject({
+      clientId: z.string().min(1),
+      redirectUris: z.array(z.url()).min(1),
+      apiAudience: z.string().min(1),
+      apiScopes: z.array(z.string().min(1)),
+    }),
+  ),
 });
 
 const operatorTokenSchema = z.strictObject({
@@ -440,7 +472,13 @@ const endpoints: ControlEndpoint[] = [
     method: 'POST',
     pattern: '/operator-tenants',
     run: (control, _, body) => {
-      control.addOperatorTenant(z.strictObject({ tenantId: z.string().min(1) }).parse(body).tenantId);
+      const { tenantId, ...directory } = z
+        .strictObject({ tenantId: z.string().min(1) })
+        .extend(operatorDirectorySchema.partial().shape)
+        .parse(body);
+      if (directory.users || directory.apps)
+        control.setOperatorDirectory(tenantId, { users: directory.users ?? [], apps: directory.apps ?? [] });
+      else control.addOperatorTenant(tenantId);
       return { status: 204 };
     },
   },

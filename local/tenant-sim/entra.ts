@@ -25,6 +25,11 @@ import {
   verifyJwtSignature,
 } from './jwt';
 import { type SimAppRegistration, type SimModel } from './model-port';
+import { type OperatorDirectory, OperatorSignIn } from './sign-in';
+
+/** The client id of the operator console's registration in the simulator (the default `azp` of operator tokens). */
+/** The client id of the operator console's registration in the simulator (the default `azp` of operator tokens). */
+export const operatorConsoleClientId = '9b0b8a6e-2b5a-4a52-9d0e-0c1c2f3a4d5e';
 
 export const graphResource = 'https://graph.microsoft.com';
 const graphAppId = '00000003-0000-0000-c000-000000000000';
@@ -70,7 +75,6 @@ export type AccessCheck =
   | { ok: true; tenantId: string; appId: string; roles: readonly string[] }
   | { ok: false; reason: string };
 
-const operatorConsoleClientId = '9b0b8a6e-2b5a-4a52-9d0e-0c1c2f3a4d5e';
 const verifiedCacheLimit = 1000;
 
 export class EntraId {
@@ -83,6 +87,7 @@ export class EntraId {
    * operator token.
    */
   private readonly operatorTenants = new Set<string>();
+  private readonly signIn: OperatorSignIn;
 
   constructor(
     private readonly model: SimModel,
@@ -90,20 +95,81 @@ export class EntraId {
     private readonly origin: string,
     private readonly counters: Counters,
     private readonly tokenLifetimeSeconds = 3599,
-  ) {}
+  ) {
+    this.signIn = new OperatorSignIn(
+      (tenantId) => this.issuer(tenantId),
+      this.signingKey,
+      ({ tenantId, user, audience, amr, acrs, scopes, clientId }) =>
+        this.issueOperatorToken({
+          tenantId,
+          oid: user.oid,
+          upn: user.upn,
+          name: user.name,
+          roles: user.roles,
+          audience,
+          amr,
+          ...(acrs.length > 0 ? { acrs } : {}),
+          scopes,
+          clientId,
+          expiresInSeconds: tokenLifetimeSeconds,
+        }),
+      tokenLifetimeSeconds,
+    );
+  }
 
-  /** Answers an Entra ID path, or returns undefined when `pathname` is not one. */
-  handle(method: string, pathname: string, body: string): SimResponse | undefined {
+  /** Answers an Entra ID path, or returns undefined when the path is not one. `origin`: the request's Origin. */
+  handle(method: string, url: URL, body: string, origin?: string): SimResponse | undefined {
     const match =
-      /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery(?:\/v2\.0)?\/keys)$/.exec(
-        pathname,
+      /^\/([^/]+)\/(oauth2\/v2\.0\/(?:token|authorize|logout)|v2\.0\/\.well-known\/openid-configuration|discovery(?:\/v2\.0)?\/keys)$/.exec(
+        url.pathname,
       );
     if (!match) return undefined;
     const tenant = decodeURIComponent(match[1] as string);
     const endpoint = match[2] as string;
+    if (endpoint.endsWith('authorize'))
+      return method === 'GET' || method === 'POST'
+        ? this.signIn.authorize(tenant, method, url, new URLSearchParams(body))
+        : undefined;
+    if (endpoint.endsWith('logout')) return method === 'GET' ? this.signIn.logout(url) : undefined;
+    // Browsers read the metadata and keys from any origin; the token endpoint answers SPAs' registered origins.
+    const cors: Record<string, string> = endpoint.endsWith('token')
+      ? origin && this.signIn.allowsOrigin(origin)
+        ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+        : {}
+      : { 'access-control-allow-origin': '*' };
+    if (method === 'OPTIONS')
+      return {
+        status: 204,
+        headers: {
+          ...cors,
+          'access-control-allow-methods': endpoint.endsWith('token') ? 'POST, OPTIONS' : 'GET, OPTIONS',
+          'access-control-allow-headers':
+            'content-type, client-request-id, x-client-sku, x-client-ver, x-client-os, x-client-cpu, x-app-name, x-app-ver, x-ms-lib-capability',
+          'access-control-max-age': '86400',
+        },
+      };
+    const answer = this.answer(method, tenant, endpoint, body, origin);
+    return answer && { ...answer, headers: { ...answer.headers, ...cors } };
+  }
+
+  private answer(
+    method: string,
+    tenant: string,
+    endpoint: string,
+    body: string,
+    origin: string | undefined,
+  ): SimResponse | undefined {
     if (endpoint.endsWith('keys')) return method === 'GET' ? json(200, this.jwks()) : undefined;
     if (endpoint.startsWith('v2.0')) return method === 'GET' ? this.metadata(tenant) : undefined;
-    return method === 'POST' ? this.token(tenant, new URLSearchParams(body)) : undefined;
+    if (method !== 'POST') return undefined;
+    const form = new URLSearchParams(body);
+    return this.signIn.token(tenant, form, origin) ?? this.token(tenant, form);
+  }
+
+  /** The users and single-page apps of an operator tenant, for interactive sign-in. */
+  setOperatorDirectory(tenantId: string, directory: OperatorDirectory): void {
+    this.addOperatorTenant(tenantId);
+    this.signIn.setDirectory(tenantId, directory);
   }
 
   jwks(): { keys: Record<string, unknown>[] } {

@@ -61,7 +61,14 @@ export {
 } from './model';
 export { type SimControl, type TenantSummary } from './control';
 export { type TenantCounters } from './counters';
-export { type OperatorTokenOptions, defenderResources, deterministicUuid, graphResource } from './entra';
+export {
+  type OperatorTokenOptions,
+  defenderResources,
+  deterministicUuid,
+  graphResource,
+  operatorConsoleClientId,
+} from './entra';
+export { type OperatorDirectory, type OperatorUser, type SpaRegistration } from './sign-in';
 export { type FaultSettings, type FaultStatus } from './faults';
 export {
   type ThrottleBucket,

@@ -1,6 +1,7 @@
 /**
  * One HTTPS server for every simulated tenant, on loopback:
- *   /{tenant}/oauth2/v2.0/token, /{tenant}/v2.0/.well-known/openid-configuration, /{tenant|common}/discovery[/v2.0]/keys
+ *   /{tenant}/oauth2/v2.0/token|authorize|logout, /{tenant}/v2.0/.well-known/openid-configuration,
+ *   /{tenant|common}/discovery[/v2.0]/keys (interactive sign-in of operators: sign-in.ts)
  *   /graph/v1.0/...   /graph/beta/...   (Graph; the tenant is the token's `tid`, as in Azure)
  *   /defender/api/... (Defender for Endpoint)
  *   /_sim/...         (control API, see control.ts)
@@ -126,7 +127,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (served) return served;
     }
     return (
-      entra.handle(method, target.pathname, raw) ?? {
+      entra.handle(method, target, raw, request.headers.origin) ?? {
         status: 404,
         body: { error: 'not_found', error_description: `Nothing is served at ${method} ${target.pathname}.` },
       }

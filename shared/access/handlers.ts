@@ -224,20 +224,18 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
       });
   };
 
+  /** What a step on one request (decide, end) is called with. */
+  interface RequestStepCall {
+    caller: Caller;
+    params: { tenantId: string; requestId: string };
+    context: InvocationContext;
+    body: { reason: string } | undefined;
+  }
+
   /** Approve and deny: a second operator, eligible through the lease, on a pending request. */
   const decide =
     (outcome: 'approved' | 'denied') =>
-    async ({
-      caller,
-      params,
-      context,
-      body,
-    }: {
-      caller: Caller;
-      params: { tenantId: string; requestId: string };
-      context: InvocationContext;
-      body: { reason: string } | undefined;
-    }) => {
+    async ({ caller, params, context, body }: RequestStepCall) => {
       await tenantOf(params.tenantId);
       const record = await store.requireRequest(params.tenantId, params.requestId);
       mustNotBeRequester(record, caller, outcome === 'approved' ? 'approve' : 'deny');
@@ -272,17 +270,7 @@ export function accessHandlers(deps: AccessHandlerDependencies): AccessHandlers 
   /** Check-in and revoke: the lease ends, the account's rotation lock is taken, the orchestration rotates. */
   const end =
     (reason: 'checkedIn' | 'revoked') =>
-    async ({
-      caller,
-      params,
-      context,
-      body,
-    }: {
-      caller: Caller;
-      params: { tenantId: string; requestId: string };
-      context: InvocationContext;
-      body: { reason: string } | undefined;
-    }) => {
+    async ({ caller, params, context, body }: RequestStepCall) => {
       await tenantOf(params.tenantId);
       const record = await store.requireRequest(params.tenantId, params.requestId);
       if (reason === 'checkedIn') mustBeRequester(record, caller, 'check it in');

@@ -1,5 +1,6 @@
 import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors';
+import { readInPartition } from '../platform/cosmos/partition';
 import { cosmosCall } from '../platform/cosmos/errors';
 import { type CredentialAccount } from './contract';
 
@@ -194,10 +195,7 @@ export class AccessStore {
   }
 
   private async readStored<T>(tenantId: string, id: string): Promise<Stored<T> | undefined> {
-    const response = await cosmosCall(`read credentials document ${id}`, () =>
-      this.container.item(id, tenantId).read<Stored<T> & ItemDefinition>(),
-    );
-    return response.resource;
+    return readInPartition<Stored<T> & ItemDefinition>(this.container, tenantId, id, 'credentials document');
   }
 
   /**

@@ -1,6 +1,7 @@
 import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { bulkRead, bulkWrite } from '../platform/cosmos/bulk';
 import { cosmosCall } from '../platform/cosmos/errors';
+import { queryInPartition, readInPartition } from '../platform/cosmos/partition';
 import {
   type FleetSummary,
   type HealthSnapshot,
@@ -213,30 +214,16 @@ export class ComplianceStore {
     );
   }
 
-  private async read<T extends ItemDefinition>(tenantId: string, id: string): Promise<T | undefined> {
-    const response = await cosmosCall(`read ${id} of ${tenantId}`, () =>
-      this.container.item(id, tenantId).read<T>(),
-    );
-    return response.resource;
+  private read<T extends ItemDefinition>(tenantId: string, id: string): Promise<T | undefined> {
+    return readInPartition<T>(this.container, tenantId, id, 'compliance');
   }
 
-  private async query<T>(
+  private query<T>(
     tenantId: string,
     where: string,
     parameters: { name: string; value: string }[],
   ): Promise<T[]> {
-    const { resources } = await cosmosCall(`query compliance of ${tenantId}`, () =>
-      this.container.items
-        .query<T>(
-          {
-            query: `SELECT * FROM c WHERE c.tenantId = @tenantId AND ${where}`,
-            parameters: [{ name: '@tenantId', value: tenantId }, ...parameters],
-          },
-          { partitionKey: tenantId },
-        )
-        .fetchAll(),
-    );
-    return resources;
+    return queryInPartition<T>(this.container, tenantId, where, parameters, 'compliance');
   }
 }
 

@@ -1,6 +1,7 @@
 import { type Container } from '@azure/cosmos';
 import { NotFoundError } from '../errors';
 import { cosmosCall } from '../platform/cosmos/errors';
+import { queryInPartition, readInPartition } from '../platform/cosmos/partition';
 import { type Page, type PageRequest, queryPage } from '../platform/cosmos/paging';
 
 export const readinessVerdicts = ['ready', 'advisory', 'notReady', 'error'] as const;
@@ -73,18 +74,13 @@ export class ProvisioningStore {
   }
 
   async drift(tenantId: string): Promise<DriftRecord[]> {
-    const { resources } = await cosmosCall(`list drift of ${tenantId}`, () =>
-      this.container.items
-        // The tenant in the query itself, not only as the partition key: the local Cosmos ignores the option, and a
-        // reconcile that saw another tenant's records would prune them.
-        .query<DriftRecord>(
-          {
-            query: "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = 'drift'",
-            parameters: [{ name: '@tenantId', value: tenantId }],
-          },
-          { partitionKey: tenantId },
-        )
-        .fetchAll(),
+    // A reconcile prunes what it sees: only this tenant's records (queryInPartition keeps to the tenant).
+    const resources = await queryInPartition<DriftRecord>(
+      this.container,
+      tenantId,
+      "c.type = 'drift'",
+      [],
+      'drift',
     );
     return resources.map(strip);
   }
@@ -133,10 +129,7 @@ export class ProvisioningStore {
   }
 
   private async read<T>(tenantId: string, id: string): Promise<T | undefined> {
-    const response = await cosmosCall(`read provisioning ${id}`, () =>
-      this.container.item(id, tenantId).read<T & Record<string, unknown>>(),
-    );
-    return response.resource;
+    return readInPartition<T & Record<string, unknown>>(this.container, tenantId, id, 'provisioning');
   }
 
   private async upsert(doc: object & { id: string; tenantId: string; type: string }): Promise<void> {

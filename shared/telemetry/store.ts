@@ -1,6 +1,7 @@
 import { type Container, type ItemDefinition } from '@azure/cosmos';
 import { bulkRead, bulkWrite } from '../platform/cosmos/bulk';
 import { cosmosCall } from '../platform/cosmos/errors';
+import { queryInPartition, readInPartition } from '../platform/cosmos/partition';
 import { type Cadence, type TelemetrySource } from './contract';
 
 /** Where the operator environment keeps the data: every record says so. */
@@ -167,29 +168,15 @@ export class TelemetryStore {
     });
   }
 
-  private async read<T extends ItemDefinition>(tenantId: string, id: string): Promise<T | undefined> {
-    const response = await cosmosCall(`read ${id} of ${tenantId}`, () =>
-      this.container.item(id, tenantId).read<T>(),
-    );
-    return response.resource;
+  private read<T extends ItemDefinition>(tenantId: string, id: string): Promise<T | undefined> {
+    return readInPartition<T>(this.container, tenantId, id, 'telemetry');
   }
 
-  private async queryAll<T>(
+  private queryAll<T>(
     tenantId: string,
     where: string,
     parameters: { name: string; value: string }[],
   ): Promise<T[]> {
-    const { resources } = await cosmosCall(`query telemetry of ${tenantId}`, () =>
-      this.container.items
-        .query<T>(
-          {
-            query: `SELECT * FROM c WHERE c.tenantId = @tenantId AND ${where}`,
-            parameters: [{ name: '@tenantId', value: tenantId }, ...parameters],
-          },
-          { partitionKey: tenantId },
-        )
-        .fetchAll(),
-    );
-    return resources;
+    return queryInPartition<T>(this.container, tenantId, where, parameters, 'telemetry');
   }
 }

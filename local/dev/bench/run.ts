@@ -1,6 +1,7 @@
 import { type Benchmark, perSecond } from '@mds/platform-kit';
 import { serviceBusThroughput } from '@mds/servicebus-broker';
 import { auditTrail } from './audit';
+import { consoleLoad } from './console';
 import { complianceSweeps } from './compliance';
 import { complianceEvaluation } from './compliance-evaluation';
 import { cosmosUpserts } from './cosmos-upserts';
@@ -17,6 +18,7 @@ const benchmarks: Benchmark[] = [
   auditTrail,
   operatorAuthentication,
   telemetryPulls,
+  consoleLoad,
   complianceSweeps,
   provisioningRuns,
   complianceEvaluation,

@@ -2,7 +2,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { localCertificate, type Clock } from '@mds/platform-kit';
 import { KEY_VAULT_RESOURCE, seedSecrets, startKeyVault, staticTokenCredential } from '@mds/keyvault-standin';
 import { startServiceBus } from '@mds/servicebus-broker';
-import { type TenantSimHandle, startTenantSimulator, SimWorld, seedDemoTenants } from '@mds/tenant-sim';
+import {
+  type TenantSimHandle,
+  operatorConsoleClientId,
+  startTenantSimulator,
+  SimWorld,
+  seedDemoTenants,
+} from '@mds/tenant-sim';
 import { startAzurite } from '../azurite';
 import { startCosmos } from '../cosmos';
 import { messagingEntities } from '../../../shared/platform/declarations';
@@ -10,7 +16,7 @@ import { secretNames } from '../../../shared/platform/secret-names';
 import { type CustomerAuditStorage, provisionCustomerAuditSink } from './customer-audit';
 import { Lifecycle, allSettledOrThrow } from './lifecycle';
 import { startManagedIdentityEndpoint } from './managed-identity';
-import { type LocalOperator, localOperators, seedOperators } from './operators';
+import { type LocalOperator, localOperators, operatorDirectory, seedOperators } from './operators';
 import { seedServiceAccounts } from './service-accounts';
 import { type StackPorts, ephemeralPorts } from './ports';
 import {
@@ -21,7 +27,14 @@ import {
 } from './provision';
 
 export { type StackPorts, ephemeralPorts, portsFromSettings } from './ports';
-export { type LocalOperator, localOperators, tokenRequest } from './operators';
+export {
+  type LocalOperator,
+  localOperatorPassword,
+  localOperators,
+  operatorDirectory,
+  operatorRecordOf,
+  tokenRequest,
+} from './operators';
 export { StackPortsInUseError } from './lifecycle';
 export { provisionCosmos } from './provision';
 export {
@@ -165,6 +178,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       TRUSTED_CA_CERT_PATH: c.certPath,
       OPERATOR_TENANT_ID: operatorTenantId,
       OPERATOR_API_AUDIENCE: options.operator?.audience ?? localOperator.audience,
+      // The console's app registration in the operator tenant (the simulator serves its sign-in).
+      OPERATOR_CONSOLE_CLIENT_ID: operatorConsoleClientId,
       // The telemetry timers' schedules (the app's defaults; a test or `npm start` may override them).
       TELEMETRY_HOURLY_SCHEDULE: '0 5 * * * *',
       TELEMETRY_SIX_HOURLY_SCHEDULE: '0 20 */6 * * *',
@@ -204,6 +219,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (demo) {
         operators = localOperators(demo);
         await life.step('operatorsSeeded', () => seedOperators(settings, credential, operators));
+        sim.control.setOperatorDirectory(operatorTenantId, operatorDirectory(operators, settings));
         // Contoso's service accounts, for the privileged-access walk-through (README).
         await life.step('serviceAccountsSeeded', () =>
           seedServiceAccounts(

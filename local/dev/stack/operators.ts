@@ -1,9 +1,9 @@
 import { type TokenCredential } from '@azure/core-auth';
-import { deterministicUuid } from '@mds/tenant-sim';
+import { type OperatorDirectory, deterministicUuid, operatorConsoleClientId } from '@mds/tenant-sim';
 import { createApp } from '../../../shared/composition';
 import { loadConfig } from '../../../shared/config';
 import { type OperatorRole } from '../../../shared/operators/contract';
-import { type TenantScope } from '../../../shared/operators/operator-record';
+import { type OperatorRecord, type TenantScope } from '../../../shared/operators/operator-record';
 
 /** A person of the local operator tenant: their registry record and what their tokens carry. */
 export interface LocalOperator {
@@ -114,6 +114,20 @@ export function localOperators(
   ];
 }
 
+/** The registry record of a local operator, as an Operators.Manage operator's PUT would store it. */
+export function operatorRecordOf(operator: LocalOperator, updatedBy: string): OperatorRecord {
+  return {
+    id: operator.oid,
+    displayName: operator.displayName,
+    country: operator.country,
+    backgroundCheckExpiresOn: operator.backgroundCheckExpiresOn,
+    tenants: operator.tenants,
+    enabled: operator.enabled,
+    updatedAt: new Date().toISOString(),
+    updatedBy,
+  };
+}
+
 /** Registers the operators through the app's own registry store, as an Operators.Manage operator's PUT would. */
 export async function seedOperators(
   settings: Record<string, string>,
@@ -123,16 +137,7 @@ export async function seedOperators(
   const app = createApp(loadConfig(settings), credential);
   try {
     for (const operator of operators) {
-      await app.operators.registry.upsert({
-        id: operator.oid,
-        displayName: operator.displayName,
-        country: operator.country,
-        backgroundCheckExpiresOn: operator.backgroundCheckExpiresOn,
-        tenants: operator.tenants,
-        enabled: operator.enabled,
-        updatedAt: new Date().toISOString(),
-        updatedBy: 'seed',
-      });
+      await app.operators.registry.upsert(operatorRecordOf(operator, 'seed'));
     }
   } finally {
     await app.platform.close();
@@ -164,4 +169,36 @@ export function tokenCommand(
     `curl -s --cacert ${caPath} -H 'content-type: application/json' -d '${body}' ` +
     `${settings.ENTRA_AUTHORITY_HOST}/_sim/tokens/operator | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token'`
   );
+}
+
+/** The password of every seeded operator on the simulator's sign-in page (a local account, nothing real). */
+export const localOperatorPassword = 'local-operator';
+
+/**
+ * The operator tenant as the simulator's sign-in page serves it: the seeded operators (an Authenticator for those
+ * whose tokens carry `mfa`) and the console's SPA registration. Loopback redirect URIs match on any port, as in
+ * Entra ID, so the console works on whatever port the host listens.
+ */
+export function operatorDirectory(
+  operators: readonly LocalOperator[],
+  settings: Record<string, string>,
+): OperatorDirectory {
+  return {
+    users: operators.map((operator) => ({
+      oid: operator.oid,
+      upn: operator.upn,
+      name: operator.displayName,
+      password: localOperatorPassword,
+      roles: operator.roles,
+      mfa: operator.amr.includes('mfa'),
+    })),
+    apps: [
+      {
+        clientId: settings.OPERATOR_CONSOLE_CLIENT_ID ?? operatorConsoleClientId,
+        redirectUris: ['http://localhost/console/', 'http://127.0.0.1/console/'],
+        apiAudience: settings.OPERATOR_API_AUDIENCE ?? '',
+        apiScopes: [settings.OPERATOR_API_SCOPE_NAME ?? 'access_as_user'],
+      },
+    ],
+  };
 }

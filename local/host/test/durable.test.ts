@@ -17,6 +17,7 @@ describe('local host: Durable Functions', () => {
   beforeAll(async () => {
     host = await startHost({
       entry: durableApp,
+      appRoot: path.dirname(durableApp), // the fixture's defaults (no host.json), not the repository's
       clock,
       keysPath: path.join(tmp.dir, 'keys.json'),
       log: log.sink,

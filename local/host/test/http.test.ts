@@ -12,6 +12,7 @@ describe('local host: HTTP triggers', () => {
   beforeAll(async () => {
     host = await startHost({
       entry: httpApp,
+      appRoot: path.dirname(httpApp), // the fixture's defaults (no host.json), not the repository's
       keysPath: path.join(tmp.dir, 'host-keys.json'),
       settings: { STARTUP_SCHEDULE: '0 0 * * * *', WORK_QUEUE: 'work-items' },
       log: log.sink,
@@ -156,6 +157,7 @@ describe('local host: HTTP triggers', () => {
     expect(file.masterKey).toBe(host.keys.masterKey);
     const second = await startHost({
       entry: httpApp,
+      appRoot: path.dirname(httpApp), // the fixture's defaults (no host.json), not the repository's
       keysPath: path.join(tmp.dir, 'host-keys.json'),
       settings: { STARTUP_SCHEDULE: '0 0 * * * *', WORK_QUEUE: 'q' },
       log: () => undefined,
@@ -191,6 +193,7 @@ describe('local host: HTTP triggers', () => {
     const startLog = memoryLog();
     const cli = await runHost({
       entry: httpApp,
+      appRoot: path.dirname(httpApp), // the fixture's defaults (no host.json), not the repository's
       port: 0,
       keysPath: path.join(tmp.dir, 'host-keys.json'),
       settings: { STARTUP_SCHEDULE: '0 0 0 * * *', WORK_QUEUE: 'q' },
