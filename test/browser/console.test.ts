@@ -267,4 +267,38 @@ describe('the operator console', () => {
     await requester.context.close();
     await approver.context.close();
   });
+  it('reports a changed policy of a provisioned tenant as drift after a reconcile, and accepts it', async () => {
+    const tenant = cw.provisioned;
+    // The tenant changed its Broad ring and chose to have changed policies reported, not overwritten.
+    cw.ow.world.sim.control.changeTenant(tenant.id, {
+      kind: 'changePolicy',
+      displayName: 'Managed Desktop - Update ring Broad',
+      changes: { qualityUpdatesDeferralPeriodInDays: 20 },
+    });
+    const token = cw.ow.world.sim.control.issueOperatorToken(
+      tokenRequest(cw.operators.lead!, stackSettings()),
+    );
+    const policy = await cw.ow.call('PUT', `/api/v1/tenants/${tenant.id}/drift-policy`, {
+      token,
+      body: { handling: { 'kind:changed': 'report' } },
+    });
+    expect(policy.status).toBe(200);
+
+    await lead.goto(`${cw.consoleUrl}drift`);
+    await lead.getByLabel('Tenant').selectOption({ label: tenant.displayName });
+    await lead.getByText('No drift that is new.').waitFor();
+    await lead.getByRole('button', { name: 'Reconcile now' }).click();
+    const row = lead.getByRole('row').filter({ has: lead.getByRole('rowheader', { name: 'policy:ring-broad' }) });
+    await row.getByText('qualityUpdatesDeferralPeriodInDays', { exact: false }).waitFor({ timeout: 30_000 });
+    await row.getByText('new', { exact: true }).waitFor();
+    await expectAccessible(lead, 'drift-reported');
+
+    await row.getByLabel('Reason').fill('The customer defers Broad longer.');
+    await row.getByRole('button', { name: 'Accept' }).click();
+    await lead.getByText('No drift that is new.').waitFor();
+    await lead.getByLabel('Status').selectOption({ label: 'accepted' });
+    await row.getByText('accepted', { exact: true }).waitFor();
+    await row.getByText('The customer defers Broad longer.', { exact: false }).waitFor();
+    await expectAccessible(lead, 'drift-accepted');
+  });
 });
