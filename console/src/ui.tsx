@@ -161,7 +161,7 @@ export function Countdown(props: { until: string; label: string }) {
   const left = Math.max(0, Math.round((Date.parse(props.until) - now) / 1000));
   const text = left === 0 ? 'expired' : `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
   return (
-    <span class="countdown" aria-label={`${props.label}: ${text}`}>
+    <span class="countdown" role="timer" aria-label={`${props.label}: ${text}`}>
       <span aria-hidden="true">{text}</span>
     </span>
   );

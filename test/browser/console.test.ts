@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Page } from 'playwright-core';
-import { signInOnConsole as signIn, tokenRequest } from '@mds/dev';
+import { completeSignIn, signInOnConsole as signIn, tokenRequest } from '@mds/dev';
 import { composition } from '../../shared/composition';
 import { operatorRecords, waitForRecords } from '../support/audit-sinks';
 import { orderFor } from '../support/onboarding-world';
@@ -178,5 +178,127 @@ describe('the operator console', () => {
     const problem = lead.getByRole('alert').filter({ hasText: '409 Conflict' });
     await problem.getByText('not under desired-state management').waitFor();
     await expectAccessible(lead, 'drift-and-readiness');
+  });
+  it('runs a sweep on the tenant view and shows its result as it arrives from the API', async () => {
+    const tenant = cw.ow.inScope;
+    await lead.goto(`${cw.consoleUrl}tenants/${tenant.id}`);
+    await lead.getByRole('heading', { name: tenant.displayName, level: 1 }).waitFor();
+    await lead.getByRole('button', { name: 'Run sweep now' }).click();
+    const status = lead.getByTestId('sweep-status');
+    await status.getByText(/: completed/).waitFor({ timeout: 60_000 });
+    const summary = lead.getByTestId('last-sweep');
+    await summary.waitFor({ timeout: 15_000 });
+    expect(await summary.innerText()).toMatch(/\d+ healthy, \d+ unhealthy, \d+ not reporting of \d+/);
+    const rules = lead.getByRole('table', { name: 'Results per rule' });
+    await rules.getByRole('rowheader').first().waitFor();
+    expect(await rules.getByRole('row').count()).toBeGreaterThan(1);
+    await expectAccessible(lead, 'tenant-sweep');
+  });
+
+  it('has two operators request and approve a credential checkout, check it out and in', async () => {
+    const tenant = cw.provisioned;
+    const requester = await cw.newOperatorPage();
+    const approver = await cw.newOperatorPage();
+    const { page } = requester;
+    await signIn(page, cw.consoleUrl, cw.operators.responder!);
+    await page.getByRole('link', { name: 'Credential requests' }).first().click();
+    const request = async () => {
+      await page.getByLabel('Tenant').first().selectOption({ label: tenant.displayName });
+      await page.getByLabel('Account').selectOption('msadmin');
+      await page.getByLabel('Ticket').fill('INC-2041');
+      await page.getByLabel('Justification').fill('Investigating incident INC-2041 on the tenant');
+      await page.getByRole('button', { name: 'Request checkout' }).click();
+    };
+    // MFA is not enough: the API asks for the privileged authentication context, and the page steps up for it.
+    await request();
+    await page.getByRole('alert').getByText('403', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Sign in again for c1' }).click();
+    await completeSignIn(page, cw.operators.responder!);
+    await page.getByRole('button', { name: 'Request checkout' }).waitFor();
+    await request();
+    const facts = page.getByTestId('credential-request');
+    await facts.getByText('pending', { exact: true }).waitFor();
+    await expectAccessible(page, 'credential-request-pending');
+    const requestUrl = page.url();
+
+    // The requester may not approve their own request: no such button.
+    await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
+
+    const other = approver.page;
+    await signIn(other, cw.consoleUrl, cw.operators.approver!);
+    await other.goto(requestUrl);
+    await other.getByTestId('credential-request').getByText('pending', { exact: true }).waitFor();
+    await other.getByRole('button', { name: 'Approve' }).click();
+    // Approving asks for the privileged context too: the approver steps up, comes back to the request, approves.
+    await other.getByRole('button', { name: 'Sign in again for c1' }).click();
+    await completeSignIn(other, cw.operators.approver!);
+    await other.getByRole('button', { name: 'Approve' }).click();
+    const approved = other.getByTestId('credential-request').getByText('approved', { exact: true });
+    await approved.waitFor();
+    await expectAccessible(other, 'credential-request-approved');
+
+    await facts.getByText('approved', { exact: true }).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Check out' }).click();
+    await facts.getByText('checkedOut', { exact: true }).waitFor();
+    const panel = page.getByRole('region', { name: 'Checked-out credential' });
+    await panel.getByLabel(/^Lease: \d+:\d\d left$/).waitFor();
+    await panel.getByRole('button', { name: 'Show password' }).click();
+    const password = await panel.getByTestId('password').innerText();
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    await expectAccessible(page, 'credential-checked-out');
+
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await facts.getByText('checkedIn at', { exact: false }).waitFor({ timeout: 30_000 });
+    await expect(panel.count()).resolves.toBe(0);
+    const html = await page.content();
+    const stored = await page.evaluate(() => {
+      type Store = { length: number; key(i: number): string | null; getItem(key: string): string | null };
+      const g = globalThis as unknown as { sessionStorage: Store; localStorage: Store };
+      return [g.sessionStorage, g.localStorage].flatMap((store) =>
+        Array.from({ length: store.length }, (_, i) => store.key(i) ?? '').map(
+          (key) => `${key}=${store.getItem(key) ?? ''}`,
+        ),
+      );
+    });
+    expect(html).not.toContain(password);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const entry of stored) expect(entry).not.toContain(password);
+    await expectAccessible(page, 'credential-checked-in');
+    await requester.context.close();
+    await approver.context.close();
+  });
+  it('reports a changed policy of a provisioned tenant as drift after a reconcile, and accepts it', async () => {
+    const tenant = cw.provisioned;
+    // The tenant changed its Broad ring and chose to have changed policies reported, not overwritten.
+    cw.ow.world.sim.control.changeTenant(tenant.id, {
+      kind: 'changePolicy',
+      displayName: 'Managed Desktop - Update ring Broad',
+      changes: { qualityUpdatesDeferralPeriodInDays: 20 },
+    });
+    const token = cw.ow.world.sim.control.issueOperatorToken(
+      tokenRequest(cw.operators.lead!, stackSettings()),
+    );
+    const policy = await cw.ow.call('PUT', `/api/v1/tenants/${tenant.id}/drift-policy`, {
+      token,
+      body: { handling: { 'kind:changed': 'report' } },
+    });
+    expect(policy.status).toBe(200);
+
+    await lead.goto(`${cw.consoleUrl}drift`);
+    await lead.getByLabel('Tenant').selectOption({ label: tenant.displayName });
+    await lead.getByText('No drift that is new.').waitFor();
+    await lead.getByRole('button', { name: 'Reconcile now' }).click();
+    const row = lead.getByRole('row').filter({ has: lead.getByRole('rowheader', { name: 'policy:ring-broad' }) });
+    await row.getByText('qualityUpdatesDeferralPeriodInDays', { exact: false }).waitFor({ timeout: 30_000 });
+    await row.getByText('new', { exact: true }).waitFor();
+    await expectAccessible(lead, 'drift-reported');
+
+    await row.getByLabel('Reason').fill('The customer defers Broad longer.');
+    await row.getByRole('button', { name: 'Accept' }).click();
+    await lead.getByText('No drift that is new.').waitFor();
+    await lead.getByLabel('Status').selectOption({ label: 'accepted' });
+    await row.getByText('accepted', { exact: true }).waitFor();
+    await row.getByText('The customer defers Broad longer.', { exact: false }).waitFor();
+    await expectAccessible(lead, 'drift-accepted');
   });
 });

@@ -52,15 +52,21 @@ export function credentialPersona(
   };
 }
 
-export async function startAccessWorld(): Promise<AccessWorld> {
-  const ow = await startOperatorWorld({ timers: [rotationTimer.name] });
+/**
+ * A tenant of the world's simulator (one device, ten E5 seats, an app with every permission) onboarded through
+ * provisioning as desired state: its four service accounts created, their passwords in Key Vault.
+ */
+export async function provisionTenant(
+  ow: OperatorWorld,
+  displayName = 'Tailspin',
+): Promise<{ tenantId: string; clientId: string; domain: string }> {
   const run = Math.random().toString(36).slice(2, 8);
-  const secret = `Tailspin-secret-${run}-0123456789abcdef`;
-  const domain = `tailspin${run}.onmicrosoft.com`;
+  const secret = `${displayName}-secret-${run}-0123456789abcdef`;
+  const domain = `${displayName.toLowerCase()}${run}.onmicrosoft.com`;
   const created = ow.world.sim.control.createTenant({
-    displayName: 'Tailspin',
+    displayName,
     domain,
-    seed: `Tailspin-${run}`,
+    seed: `${displayName}-${run}`,
     deviceCount: 1,
     e5: { enabled: 10, consumed: 0 },
     apps: [{ clientSecret: secret, permissions: [...allPermissions] }],
@@ -69,15 +75,20 @@ export async function startAccessWorld(): Promise<AccessWorld> {
   const onboarded = await composition().provisioning.onboardTenant(
     {
       id: created.id,
-      displayName: 'Tailspin',
+      displayName,
       clientId,
       clientSecret: secret,
       auditSink: await provisionCustomerAuditSink(customerAuditStorage(), created.id),
     },
     randomUUID(),
   );
-  if (onboarded.tenant.status !== 'active') throw new Error('the access world’s tenant did not provision');
-  const tenantId = created.id;
+  if (onboarded.tenant.status !== 'active') throw new Error(`${displayName} did not provision`);
+  return { tenantId: created.id, clientId, domain };
+}
+
+export async function startAccessWorld(): Promise<AccessWorld> {
+  const ow = await startOperatorWorld({ timers: [rotationTimer.name] });
+  const { tenantId, clientId, domain } = await provisionTenant(ow);
   const both = ['Credentials.Request', 'Credentials.Approve'] as const;
   const requester = credentialPersona('Rae Requester', ['Credentials.Request'], [tenantId]);
   const approver = credentialPersona('Abe Approver', both, [tenantId]);

@@ -14,6 +14,7 @@ import {
   operatorRecordOf,
 } from '@mds/dev';
 import { composition } from '../../shared/composition';
+import { provisionTenant } from './access-world';
 import { type OperatorWorld, startOperatorWorld } from './operator-world';
 import { stackCaPem, stackSettings } from './stack';
 
@@ -24,12 +25,16 @@ export const screenshotDir = join(root, '.local/screenshots');
 /**
  * The operator world (the app on the local host, a simulator of its own with two tenants) with the console built from
  * source, the stack's seeded operators registered in the registry and on the simulator's sign-in page (scoped to
- * the world's two tenants as the stack scopes them to Contoso and Fabrikam), and one headless Chromium.
+ * the world's two tenants as the stack scopes them to Contoso and Fabrikam), a third tenant provisioned as desired
+ * state (service accounts in Key Vault, so credentials can be checked out) in the lead's and the responder's scope,
+ * and one headless Chromium.
  */
 export interface ConsoleWorld {
   ow: OperatorWorld;
   browser: Browser;
   operators: Record<string, LocalOperator>;
+  /** The provisioned tenant (the world's other two are registered without provisioning). */
+  provisioned: { id: string; displayName: string };
   consoleUrl: string;
   /** A browser context of its own (an operator's own browser), with its storage empty. */
   newOperatorPage(): Promise<{ context: BrowserContext; page: Page; problems: string[] }>;
@@ -42,7 +47,12 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   process.env.CONSOLE_ASSETS_PATH = assets;
   const ow = await startOperatorWorld();
   const settings = stackSettings();
-  const list = localOperators({ contoso: ow.inScope.id, fabrikam: ow.outOfScope.id });
+  const provisioned = { id: (await provisionTenant(ow)).tenantId, displayName: 'Tailspin' };
+  const list = localOperators({ contoso: ow.inScope.id, fabrikam: ow.outOfScope.id }).map((operator) =>
+    (operator.handle === 'lead' || operator.handle === 'responder') && operator.tenants !== 'all'
+      ? { ...operator, tenants: [...operator.tenants, provisioned.id] }
+      : operator,
+  );
   for (const operator of list)
     await composition().operators.registry.upsert(operatorRecordOf(operator, 'test'));
   ow.world.sim.control.setOperatorDirectory(ow.operatorTenantId, operatorDirectory(list, settings));
@@ -52,6 +62,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     ow,
     browser,
     operators: Object.fromEntries(list.map((operator) => [operator.handle, operator])),
+    provisioned,
     consoleUrl: `${ow.baseUrl}/console/`,
     async newOperatorPage() {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
