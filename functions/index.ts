@@ -1,25 +1,8 @@
-// The app's entry (package.json `main`): importing a registration file registers its function with the host.
+// The app's entry (package.json `main`): each folder's index imports its registration files, and importing a
+// registration file registers its function with the host. Start-up hooks first: residency stops a start-up outside the US.
 import './hooks/residency';
-import './http/health';
-import './http/autopilot-webhook';
-import './queues/start-onboarding';
-import './queues/deliver-audit-to-operator-sink';
-import './queues/deliver-audit-to-customer-sink';
-import './orchestrations/onboard-device';
-import './orchestrations/watch-tenant';
-import './activities/onboarding';
-import './http/operator-api';
-import './http/console';
-import './timers/telemetry';
-import './orchestrations/telemetry';
-import './activities/telemetry';
-import './timers/compliance';
-import './orchestrations/compliance';
-import './activities/compliance';
-import './queues/remediate-device';
-import './timers/provisioning';
-import './orchestrations/provisioning';
-import './activities/provisioning';
-import './orchestrations/access';
-import './activities/access';
-import './timers/access';
+import './http';
+import './queues';
+import './orchestrations';
+import './activities';
+import './timers';
