@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Benchmark, type Measurement, WallClock } from '@mds/platform-kit';
-import { type TenantSimHandle, allPermissions } from '@mds/tenant-sim';
 import { startStack } from '../stack';
-import { composition, resetComposition } from '../../../shared/composition';
+import { resetComposition } from '../../../shared/composition';
+import { addBenchTenant, childMeasurer } from './child-runs';
 
-const run = promisify(execFile);
 const mediumTenant = 10_000;
 const bigTenant = 100_000;
 /** Per-device reads are sampled: Defender allows 100 calls a minute, and each device costs one. */
@@ -36,25 +31,15 @@ export const complianceSweeps: Benchmark = {
       const sim = stack.tenantSimulator;
       if (!sim) throw new Error('the stack started without its tenant simulator');
       Object.assign(process.env, stack.settings);
-      const env = { ...process.env, ...stack.settings };
-      const child = async (args: string[]): Promise<ChildResult> => {
-        const node = ['--max-old-space-size=2048', join(__dirname, 'compliance-sweep.js'), ...args];
-        const { stdout } = await run(process.execPath, node, { env, maxBuffer: 1024 * 1024 });
-        return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
-      };
-      const measured = async (tenantId: string, args: string[]) => {
-        sim.control.resetCounters(tenantId);
-        const result = await child(args);
-        const counters = sim.control.counterValues(tenantId);
-        const calls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
-        return { ...result, calls, byRoute: counters.requests, throttled: counters.throttled };
-      };
-      const medium = await addTenant(sim, 'medium', mediumTenant);
-      const big = await addTenant(sim, 'big', bigTenant);
+      const measured = childMeasurer(sim, stack.settings, 'compliance-sweep.js', [
+        '--max-old-space-size=2048',
+      ]);
+      const medium = await addBenchTenant(sim, 'compliance', 'medium', mediumTenant);
+      const big = await addBenchTenant(sim, 'compliance', 'big', bigTenant);
       const windowAt = new Date().toISOString();
-      const mediumSweep = await measured(medium, ['sweep', medium, windowAt]);
-      const bigSweep = await measured(big, ['sweep', big, windowAt]);
-      const perDevice = await measured(medium, ['perDevice', medium, String(perDeviceSample)]);
+      const mediumSweep = await measured<ChildResult>(medium, ['sweep', medium, windowAt]);
+      const bigSweep = await measured<ChildResult>(big, ['sweep', big, windowAt]);
+      const perDevice = await measured<ChildResult>(medium, ['perDevice', medium, String(perDeviceSample)]);
       // The sample's listing call is not a per-device call.
       const perDeviceCalls = ((perDevice.calls - 1) / perDeviceSample) * mediumTenant;
       const line = (label: string, devices: number, r: typeof mediumSweep, extra = ''): Measurement => ({
@@ -94,25 +79,4 @@ function byRoute(requests: Record<string, number>): string {
     .sort(([, a], [, b]) => b - a)
     .map(([route, count]) => `${route} ${count}`)
     .join(', ');
-}
-
-async function addTenant(sim: TenantSimHandle, label: string, count: number): Promise<string> {
-  const suffix = randomBytes(3).toString('hex');
-  const created = sim.control.createTenant({
-    displayName: `Compliance bench ${label}`,
-    domain: `compliance-${label}-${suffix}.onmicrosoft.com`,
-    seed: `compliance-${label}-${suffix}`,
-    deviceCount: count,
-    e5: { enabled: 10, consumed: 0 },
-    apps: [{ permissions: [...allPermissions] }],
-  });
-  const app = created.apps[0];
-  if (!app?.clientSecret) throw new Error('the simulator created the tenant without an app secret');
-  await composition().provisioning.registerTenant({
-    id: created.id,
-    displayName: `Compliance bench ${label}`,
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-  });
-  return created.id;
 }

@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type Benchmark, type Measurement, WallClock } from '@mds/platform-kit';
-import { type TenantSimHandle, allPermissions } from '@mds/tenant-sim';
 import { startStack } from '../stack';
-import { composition, resetComposition } from '../../../shared/composition';
+import { resetComposition } from '../../../shared/composition';
+import { addBenchTenant, childMeasurer } from './child-runs';
 
-const run = promisify(execFile);
 const bigTenant = 100_000;
 const smallTenant = 1_000;
 const perDeviceSample = 1_000;
@@ -38,33 +33,20 @@ export const telemetryPulls: Benchmark = {
       const sim = stack.tenantSimulator;
       if (!sim) throw new Error('the stack started without its tenant simulator');
       Object.assign(process.env, stack.settings);
-      const env = { ...process.env, ...stack.settings };
-      const child = async (args: string[]): Promise<ChildResult> => {
-        // The same heap cap for every measurement: V8 otherwise grows its heap with the garbage a long pull makes,
-        // and peak RSS would measure the collector's laziness rather than what the pull holds. A pull that held
-        // O(devices) would fail under the cap instead of passing.
-        const node = [`--max-old-space-size=${heapCapMb}`, join(__dirname, 'telemetry-pull.js'), ...args];
-        const { stdout } = await run(process.execPath, node, {
-          env,
-          maxBuffer: 1024 * 1024,
-        });
-        return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
-      };
-      const big = await addTenant(sim, 'big', bigTenant);
-      const small = await addTenant(sim, 'small', smallTenant);
-      const measured = async (tenantId: string, args: string[]) => {
-        sim.control.resetCounters(tenantId);
-        const result = await child(args);
-        const counters = sim.control.counterValues(tenantId);
-        const calls = Object.values(counters.requests).reduce((sum, n) => sum + n, 0);
-        return { ...result, calls, throttled: counters.throttled };
-      };
+      // The same heap cap for every measurement: V8 otherwise grows its heap with the garbage a long pull makes,
+      // and peak RSS would measure the collector's laziness rather than what the pull holds. A pull that held
+      // O(devices) would fail under the cap instead of passing.
+      const measured = childMeasurer(sim, stack.settings, 'telemetry-pull.js', [
+        `--max-old-space-size=${heapCapMb}`,
+      ]);
+      const big = await addBenchTenant(sim, 'telemetry', 'big', bigTenant, exportsAtOnce);
+      const small = await addBenchTenant(sim, 'telemetry', 'small', smallTenant, exportsAtOnce);
       const now = new Date().toISOString();
-      const first = await measured(big, ['bulk', big, 'bench:first', now]);
+      const first = await measured<ChildResult>(big, ['bulk', big, 'bench:first', now]);
       sim.world.installQualityUpdate(big, Math.round(bigTenant * changedShare));
-      const second = await measured(big, ['bulk', big, 'bench:second', now]);
-      const smallPull = await measured(small, ['bulk', small, 'bench:small', now]);
-      const perDevice = await measured(big, ['perDevice', big, String(perDeviceSample)]);
+      const second = await measured<ChildResult>(big, ['bulk', big, 'bench:second', now]);
+      const smallPull = await measured<ChildResult>(small, ['bulk', small, 'bench:small', now]);
+      const perDevice = await measured<ChildResult>(big, ['perDevice', big, String(perDeviceSample)]);
 
       const perDeviceCalls = perDevice.calls / perDeviceSample;
       const bulkCalls = first.calls / bigTenant;
@@ -100,25 +82,5 @@ export const telemetryPulls: Benchmark = {
   },
 };
 
-async function addTenant(sim: TenantSimHandle, label: string, count: number): Promise<string> {
-  const suffix = randomBytes(3).toString('hex');
-  const created = sim.control.createTenant({
-    displayName: `Telemetry bench ${label}`,
-    domain: `telemetry-${label}-${suffix}.onmicrosoft.com`,
-    seed: `telemetry-${label}-${suffix}`,
-    deviceCount: count,
-    e5: { enabled: 10, consumed: 0 },
-    apps: [{ permissions: [...allPermissions] }],
-    // Exports finish at once: the bench measures the app, not Intune's queue.
-    lifecycle: { exportStartMs: 0, exportCompleteMs: 0 },
-  });
-  const app = created.apps[0];
-  if (!app?.clientSecret) throw new Error('the simulator created the tenant without an app secret');
-  await composition().provisioning.registerTenant({
-    id: created.id,
-    displayName: `Telemetry bench ${label}`,
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-  });
-  return created.id;
-}
+/** Exports finish at once: the bench measures the app, not Intune's queue. */
+const exportsAtOnce = { lifecycle: { exportStartMs: 0, exportCompleteMs: 0 } };
